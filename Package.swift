@@ -1,0 +1,52 @@
+// swift-tools-version:5.9
+import PackageDescription
+import Foundation
+
+// Kernels are compiled for the CPU that builds them (FMA, AVX2/AVX-512) unless
+// WXENS_TARGET_CPU names another one (e.g. x86-64 for a portable build, znver3, skylake-avx512).
+let env = ProcessInfo.processInfo.environment
+let targetCPU = env["WXENS_TARGET_CPU"] ?? "native"
+let cpuFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU, "-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "wxens",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "wxens", targets: ["wxens"]),
+        .executable(name: "wxens-bench", targets: ["wxens-bench"]),
+        .library(name: "WXCore", targets: ["WXCore"]),
+        .library(name: "WXIO", targets: ["WXIO"]),
+        .library(name: "WXKernels", targets: ["WXKernels"]),
+        .library(name: "WXVerification", targets: ["WXVerification"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNetCDF", path: "Sources/CNetCDF", pkgConfig: "netcdf",
+                       providers: [.apt(["libnetcdf-dev"])]),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .target(name: "WXCore", swiftSettings: cpuFlags),
+        .target(name: "WXIO", dependencies: ["WXCore", "CNetCDF", "CHDF5"]),
+        .target(name: "WXKernels", dependencies: ["WXCore"], swiftSettings: cpuFlags),
+        .target(name: "WXNN", dependencies: ["WXCore", "WXKernels"], swiftSettings: cpuFlags),
+        .target(name: "WXGenerative", dependencies: ["WXCore", "WXKernels", "WXNN"], swiftSettings: cpuFlags),
+        .target(name: "WXVerification", dependencies: ["WXCore"], swiftSettings: cpuFlags),
+        .target(name: "WXPipelines", dependencies: ["WXCore", "WXIO", "WXKernels", "WXNN", "WXGenerative", "WXVerification"]),
+        .executableTarget(name: "wxens", dependencies: [
+            "WXCore", "WXIO", "WXVerification", "WXPipelines",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "wxens-bench", dependencies: [
+            "WXCore", "WXIO", "WXKernels", "WXVerification", "WXPipelines",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: cpuFlags),
+        .testTarget(name: "WXCoreTests", dependencies: ["WXCore"]),
+        .testTarget(name: "WXIOTests", dependencies: ["WXCore", "WXIO"]),
+        .testTarget(name: "WXKernelsTests", dependencies: ["WXCore", "WXKernels"]),
+        .testTarget(name: "WXVerificationTests", dependencies: ["WXCore", "WXVerification"]),
+        .testTarget(name: "WXPipelinesTests", dependencies: ["WXCore", "WXIO", "WXVerification", "WXPipelines"]),
+    ]
+)

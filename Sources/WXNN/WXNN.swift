@@ -1,0 +1,2 @@
+import WXCore
+import WXKernels
