@@ -1,5 +1,5 @@
 import XCTest
-@testable import WXCore
+import WXCore
 
 final class TensorTests: XCTestCase {
     func testCopyOnWrite() {
