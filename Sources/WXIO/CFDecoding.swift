@@ -26,6 +26,9 @@ public struct CFDecoding: Sendable, Equatable {
     public var addOffset: Double?
     /// Attributes present but not used because they cannot be cast safely to the stored type.
     public var ignoredAttributes: [String]
+    /// True when unpacking is done in Float arithmetic: `scale_factor`/`add_offset` stored as float32 on
+    /// 8/16-bit integer or float32 data, where numpy (and so netCDF4-python and xarray) compute in float32.
+    public var unpackInFloat32: Bool
 
     /// Attribute names consumed by decoding (dropped from a decoded field's attributes).
     public static let packingAttributes: Set<String> = ["_FillValue", "missing_value", "valid_range", "valid_min",
@@ -39,12 +42,15 @@ public struct CFDecoding: Sendable, Equatable {
     /// The rules for a variable of `dataType` with these attributes. `netCDFDefaultFill` applies the netCDF
     /// default fill value when no usable `_FillValue` exists (true for NetCDF files); `fillModeOff` is the
     /// variable's no-fill flag (byte variables then get no default fill).
-    public init(dataType: GriddedDataType, attributes: Attributes, netCDFDefaultFill: Bool, fillModeOff: Bool = false) {
+    /// `float32Attributes` names the attributes stored as float32 (for the unpacking precision).
+    public init(dataType: GriddedDataType, attributes: Attributes, netCDFDefaultFill: Bool, fillModeOff: Bool = false,
+                float32Attributes: Set<String> = []) {
         let unsigned = dataType.isInteger && ["true", "True"].contains(attributes["_Unsigned"]?.stringValue ?? "")
         storedType = unsigned ? dataType.unsignedCounterpart : dataType
         maskValues = []
         maskNaN = false
         ignoredAttributes = []
+        unpackInFloat32 = false
 
         // numpy.array(att, dtype) must equal att for the attribute to be used; then a view as unsigned if asked.
         func cast(_ name: String) -> [Double]? {
@@ -88,6 +94,10 @@ public struct CFDecoding: Sendable, Equatable {
             addOffset = o
         }
         maskValues = Array(Set(maskValues)).sorted()
+        let packing = ["scale_factor", "add_offset"].filter { attributes[$0] != nil }
+        let smallType: Set<GriddedDataType> = [.int8, .uint8, .int16, .uint16, .float32]
+        unpackInFloat32 = (scaleFactor != nil || addOffset != nil) && smallType.contains(storedType)
+            && !packing.isEmpty && packing.allSatisfy { float32Attributes.contains($0) }
     }
 
     /// The value numpy would store when casting `v` to `type`, if that cast is exact (or NaN to NaN); else nil.
@@ -165,6 +175,20 @@ public struct CFDecoding: Sendable, Equatable {
         let masks = maskValues, nanMask = maskNaN
         let lo = validMin ?? -.infinity, hi = validMax ?? .infinity
         let s = scaleFactor, o = addOffset
+        if unpackInFloat32 {
+            let sf = s.map { Float($0) }, of = o.map { Float($0) }
+            for i in 0..<n {
+                let d = p[i].doubleValue
+                var missing = (nanMask && d.isNaN) || d < lo || d > hi
+                if !missing { for m in masks where d == m { missing = true; break } }
+                if missing { out[i] = .nan; continue }
+                var v = Float(d)
+                if let sf { v = v * sf }
+                if let of { v = v + of }
+                out[i] = Out(v)
+            }
+            return
+        }
         for i in 0..<n {
             let d = p[i].doubleValue
             var missing = (nanMask && d.isNaN) || d < lo || d > hi

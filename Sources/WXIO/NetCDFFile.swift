@@ -312,7 +312,13 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
         if v.dataType.isNumeric {
             _ = CLibraryLock.with { nc_inq_var_fill(v.groupID, v.varID, &noFill, nil) }
         }
-        return CFDecoding(dataType: v.dataType, attributes: v.attributes, netCDFDefaultFill: true, fillModeOff: noFill == 1)
+        var float32: Set<String> = []
+        for name in ["scale_factor", "add_offset"] where v.attributes[name] != nil {
+            var t: nc_type = 0
+            if CLibraryLock.with({ nc_inq_atttype(v.groupID, v.varID, name, &t) }) == NC_NOERR, t == NC_FLOAT { float32.insert(name) }
+        }
+        return CFDecoding(dataType: v.dataType, attributes: v.attributes, netCDFDefaultFill: true, fillModeOff: noFill == 1,
+                          float32Attributes: float32)
     }
 
     public func readStored(_ v: VariableInfo, _ slab: Hyperslab, into buffer: UnsafeMutableRawPointer) throws {
