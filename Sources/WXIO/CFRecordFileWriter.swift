@@ -145,7 +145,9 @@ final class CFRecordFileWriter {
                 try values.withMemoryRebound(to: Double.self) { try file.write(variable, values: $0, start: start, count: count) }
             } else {
                 if floatScratch.count != recordSize { floatScratch = Array(repeating: 0, count: recordSize) }
-                for i in 0..<recordSize { floatScratch[i] = Float(values[i]) }
+                floatScratch.withUnsafeMutableBufferPointer { dst in
+                    for i in 0..<recordSize { dst[i] = Float(values[i]) }
+                }
                 try file.write(variable, values: floatScratch, start: start, count: count)
             }
             written[variable]![r] = true
