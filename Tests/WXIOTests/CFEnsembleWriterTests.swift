@@ -217,4 +217,22 @@ final class CFEnsembleWriterTests: XCTestCase {
         }
         XCTAssertEqual(TestSupport.files(in: dir), ["truth.nc"], "the earlier complete file stays; the failed one left nothing")
     }
+
+    func testReleasedWritersLeaveNoFile() throws {
+        let dir = try TestSupport.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fx = EnsembleFixture()
+        do {
+            let w = try fx.makeWriter(dir.appendingPathComponent("a.nc").path)
+            try w.write(member: 0, variable: "tp", values: fx.values(member: 0, variable: "tp"))
+            XCTAssertEqual(TestSupport.files(in: dir).count, 1)
+        }
+        XCTAssertEqual(TestSupport.files(in: dir), [], "an ensemble writer released before finish() removes its temporary file")
+        let w = try fx.makeWriter(dir.appendingPathComponent("b.nc").path)
+        w.discard()
+        XCTAssertEqual(TestSupport.files(in: dir), [])
+        XCTAssertThrowsError(try w.write(member: 0, variable: "tp", values: fx.values(member: 0, variable: "tp"))) {
+            guard case CFWriterError.writerClosed = $0 else { return XCTFail("\($0)") }
+        }
+    }
 }

@@ -90,4 +90,33 @@ final class CFReaderRoundTripTests: XCTestCase {
         XCTAssertEqual(z.dimensions.map(\.role), [.member, .initTime, .leadTime, .latitude, .longitude])
         XCTAssertEqual(z.values.map { $0.bitPattern }, originals.flatMap { $0 }.map { $0.bitPattern })
     }
+
+    /// A truth field read from the shared nature run, written whole by the time-series writer, reads back unchanged.
+    func testSharedTruthFieldRewritesUnchanged() throws {
+        let source = try SharedData.path("perfect-model/truth.nc")
+        let dir = try TestSupport.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try NetCDFFile(path: source)
+        defer { input.close() }
+        let info = try input.variable("t850")
+        let field = try input.readField("t850", as: Float.self,
+                                        hyperslab: Hyperslab(start: [10, 0, 0], count: [4, info.shape[1], info.shape[2]]))
+        let time = try XCTUnwrap(field.coordinate(.time))
+        let units = try XCTUnwrap(time.units)
+        let out = dir.appendingPathComponent("truth.nc").path
+        let w = try CFTimeSeriesWriter(
+            path: out, times: CFTimeAxis(hours: time.values, reference: String(units.dropFirst("hours since ".count))),
+            latitudes: try XCTUnwrap(field.grid).latitudes, longitudes: try XCTUnwrap(field.grid).longitudes,
+            variables: [CFDataVariable(name: "t850", units: "K", standardName: "air_temperature",
+                                       packing: CFPacking(scaleFactor: 0.09375, addOffset: 255))],
+            global: CFGlobalAttributes(title: "truth rewrite"))
+        try w.write(variable: "t850", field: field)
+        try w.finish()
+        let back = try NetCDFFile(path: out)
+        defer { back.close() }
+        let t = try back.readField("t850", as: Float.self)
+        XCTAssertEqual(t.dimensions.map(\.role), [.time, .latitude, .longitude])
+        XCTAssertEqual(t.coordinate(.time)?.values, time.values)
+        XCTAssertEqual(t.values.map { $0.bitPattern }, field.values.map { $0.bitPattern })
+    }
 }
