@@ -235,4 +235,33 @@ final class CFEnsembleWriterTests: XCTestCase {
             guard case CFWriterError.writerClosed = $0 else { return XCTFail("\($0)") }
         }
     }
+
+    func testInvalidDefinitionsAreRejectedBeforeAnyFileExists() throws {
+        let dir = try TestSupport.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("bad.nc").path
+        var cases: [(String, EnsembleFixture)] = []
+        var f = EnsembleFixture(); f.latitudes = [-30, 10, -10, 30]; cases.append(("non-monotonic latitudes", f))
+        f = EnsembleFixture(); f.members = [0, 1, 1]; cases.append(("repeated member", f))
+        f = EnsembleFixture(); f.times = CFTimeAxis(hours: [0, 30], reference: "yesterday"); cases.append(("bad time units", f))
+        f = EnsembleFixture(); f.times = CFTimeAxis(hours: [0, 30], reference: "2000-01-01", calendar: "lunar")
+        cases.append(("unknown calendar", f))
+        f = EnsembleFixture(); f.longitudes = [0, .nan, 144, 216, 288]; cases.append(("NaN longitude", f))
+        f = EnsembleFixture(); f.packing = CFPacking(scaleFactor: 0, addOffset: 0); cases.append(("zero scale_factor", f))
+        f = EnsembleFixture(); f.leads = []; cases.append(("no leads", f))
+        for (label, fx) in cases {
+            XCTAssertThrowsError(try fx.makeWriter(path), label) {
+                guard case CFWriterError.invalidDefinition(path, _, let reason) = $0 else { return XCTFail("\(label): \($0)") }
+                XCTAssertFalse(reason.isEmpty)
+            }
+            XCTAssertEqual(TestSupport.files(in: dir), [], label)
+        }
+        let reserved = CFDataVariable(name: "x", units: "K", attributes: ["scale_factor": .doubles([2])])
+        XCTAssertThrowsError(try CFTimeSeriesWriter(path: path, times: CFTimeAxis(hours: [0], reference: "2000-01-01"),
+                                                    latitudes: [0], longitudes: [0], variables: [reserved],
+                                                    global: CFGlobalAttributes(title: "t"))) {
+            guard case CFWriterError.invalidDefinition(path, "x", _) = $0 else { return XCTFail("\($0)") }
+        }
+        XCTAssertEqual(TestSupport.files(in: dir), [])
+    }
 }

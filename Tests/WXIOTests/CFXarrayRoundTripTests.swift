@@ -6,16 +6,19 @@ import WXIO
 /// Files written by the CF writers, opened by xarray (`scripts/check_cf_xarray.py`, run with env WXENS_PYTHON):
 /// dims, coordinates, decoded times, calendar, attributes, values and NaN placement must all come back.
 final class CFXarrayRoundTripTests: XCTestCase {
-    /// The interpreter in WXENS_PYTHON, or a skip when it is unset or cannot import xarray.
-    private func python() throws -> String {
+    /// The result of probing WXENS_PYTHON once per test run: the interpreter, or why the tests skip.
+    private static let probe: Result<String, XCTSkip> = {
         guard let py = ProcessInfo.processInfo.environment["WXENS_PYTHON"], !py.isEmpty else {
-            throw XCTSkip("WXENS_PYTHON is not set: skipping the xarray round trip")
+            return .failure(XCTSkip("WXENS_PYTHON is not set: skipping the xarray round trip"))
         }
         guard let o = TestSupport.run(py, ["-c", "import xarray, netCDF4, numpy"]), o.status == 0 else {
-            throw XCTSkip("\(py) cannot import xarray/netCDF4/numpy: skipping the xarray round trip")
+            return .failure(XCTSkip("\(py) cannot import xarray/netCDF4/numpy: skipping the xarray round trip"))
         }
-        return py
-    }
+        return .success(py)
+    }()
+
+    /// The interpreter in WXENS_PYTHON, or a skip when it is unset or cannot import xarray.
+    private func python() throws -> String { try Self.probe.get() }
 
     /// Runs the check on `file` with `expect` and asserts a clean verdict with at least `minChecks` checks.
     private func verdict(_ py: String, file: String, expect: [String: Any], minChecks: Int) throws {
