@@ -171,7 +171,16 @@ final class CFEnsembleWriterTests: XCTestCase {
         let w = try fx.makeWriter(path)
         for m in 0..<3 { for v in ["t2m", "tp"] { try w.write(member: m, variable: v, field: field(m, v)) } }
         try w.finish()
-        XCTAssertTrue(FileManager.default.fileExists(atPath: path))
+        let back = try NetCDFFile(path: path)
+        defer { back.close() }
+        let tp = try back.readField("tp", as: Float.self)
+        XCTAssertEqual(tp.values.map(\.bitPattern), (0..<3).flatMap { fx.values(member: $0, variable: "tp") }.map(\.bitPattern),
+                       "Double fields are stored as the float32 values they round to, NaN kept")
+        let t2m = try back.readField("t2m", as: Double.self)
+        let want = (0..<3).flatMap { fx.values(member: $0, variable: "t2m") }
+        for (g, x) in zip(t2m.values, want) {
+            XCTAssertTrue(x.isNaN ? g.isNaN : abs(g - Double(x)) <= 0.0375 + 1e-4, "\(g) vs \(x)")
+        }
 
         var shifted = field(0, "tp")
         shifted.coordinates["lat"]!.values[0] += 1
