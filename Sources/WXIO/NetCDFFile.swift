@@ -36,6 +36,21 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
         default: formatName = "unknown (\(fmt))"
         }
         isNetCDF4 = fmt == NC_FORMAT_NETCDF4 || fmt == NC_FORMAT_NETCDF4_CLASSIC
+        if !isNetCDF4 { try checkClassicLength() }
+    }
+
+    /// Throws `truncatedOrCorrupt` when a classic-format file is shorter than its header says.
+    private func checkClassicLength() throws {
+        guard let h = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? h.close() }
+        let size = (try? h.seekToEnd()).map { Int($0) } ?? 0
+        try? h.seek(toOffset: 0)
+        // The header of every real classic file fits in a few MB; a header longer than what is read is left to libnetcdf.
+        let header = [UInt8]((try? h.read(upToCount: min(size, 8 << 20))) ?? Data())
+        if let need = ClassicFormatSize.requiredBytes(header: header), size < need {
+            close()
+            throw WXIOError.truncatedOrCorrupt(path: path, detail: "the file has \(size) bytes, its header places data up to byte \(need)")
+        }
     }
 
     deinit { close() }
