@@ -90,6 +90,7 @@ public final class HDF5File: GriddedFile, @unchecked Sendable {
 
     private func join(_ g: String, _ n: String) -> String { g == "/" ? "/" + n : g + "/" + n }
 
+    /// Paths of all groups, "/" first, depth-first.
     public func groupPaths() throws -> [String] {
         var out: [String] = []
         func walk(_ g: String) throws {
@@ -100,6 +101,7 @@ public final class HDF5File: GriddedFile, @unchecked Sendable {
         return out
     }
 
+    /// Dimensions defined in a group.
     public func dimensions(inGroup group: String) throws -> [DimensionInfo] {
         var seen: [String: DimensionInfo] = [:]
         var order: [String] = []
@@ -109,12 +111,14 @@ public final class HDF5File: GriddedFile, @unchecked Sendable {
         return order.compactMap { seen[$0] }
     }
 
+    /// Variables (datasets) directly in a group.
     public func variables(inGroup group: String) throws -> [VariableInfo] {
         let g = normalise(group)
         guard objectType(g) == H5I_GROUP else { throw WXIOError.groupNotFound(path: path, group: group) }
         return try children(g).filter { objectType(join(g, $0)) == H5I_DATASET }.map { try variable(join(g, $0)) }
     }
 
+    /// Attributes of a group ("/" = global attributes).
     public func attributes(ofGroup group: String) throws -> Attributes {
         let g = normalise(group)
         guard objectType(g) == H5I_GROUP else { throw WXIOError.groupNotFound(path: path, group: group) }
@@ -126,6 +130,7 @@ public final class HDF5File: GriddedFile, @unchecked Sendable {
         }
     }
 
+    /// The variable at a path ("t2m", "/t2m", "/forecast/RMM1").
     public func variable(_ variablePath: String) throws -> VariableInfo {
         let p = normalise(variablePath)
         guard objectType(p) == H5I_DATASET else { throw WXIOError.variableNotFound(path: path, variable: variablePath) }
@@ -271,6 +276,7 @@ public final class HDF5File: GriddedFile, @unchecked Sendable {
         }
     }
 
+    /// The coordinate variable of a dimension of `v`, if any.
     public func coordinateVariable(forDimension index: Int, of v: VariableInfo) throws -> VariableInfo? {
         guard index >= 0 && index < v.dimensions.count else { return nil }
         let d = v.dimensions[index]
@@ -298,10 +304,12 @@ public final class HDF5File: GriddedFile, @unchecked Sendable {
         return nil
     }
 
+    /// The CF decoding rules of a variable.
     public func decoding(for v: VariableInfo) throws -> CFDecoding {
         CFDecoding(dataType: v.dataType, attributes: v.attributes, netCDFDefaultFill: false)
     }
 
+    /// Reads stored values of a validated hyperslab into `buffer`.
     public func readStored(_ v: VariableInfo, _ slab: Hyperslab, into buffer: UnsafeMutableRawPointer) throws {
         let dec = try decoding(for: v)
         guard let mem = HDF5File.nativeType(dec.storedType) else {
