@@ -211,17 +211,19 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
         } else if Int(stored) != bytes {
             throw WXIOError.truncatedOrCorrupt(path: path, detail: "a chunk of \(variablePath) has \(stored) bytes, expected \(bytes)")
         }
-        let identityFloat = decoding.isIdentity && ((T.self == Float.self && decoding.storedType == .float32)
-                                                    || (T.self == Double.self && decoding.storedType == .float64))
+        // When the output has the stored type, unshuffle straight into it and decode in place.
+        let sameType = (T.self == Float.self && decoding.storedType == .float32)
+            || (T.self == Double.self && decoding.storedType == .float64)
+        let outRaw = UnsafeMutableRawPointer(out)
         if shuffled && !shuffleSkipped {
-            let dest = identityFloat ? UnsafeMutableRawPointer(out) : s.unshuffled
+            let dest = sameType ? outRaw : s.unshuffled
             DirectChunkReader.unshuffle(data, dest, count: planeSize, size: elementSize)
             data = UnsafeRawPointer(dest)
-            if identityFloat { return }
-        } else if identityFloat {
-            UnsafeMutableRawPointer(out).copyMemory(from: data, byteCount: bytes)
-            return
+        } else if sameType {
+            outRaw.copyMemory(from: data, byteCount: bytes)
+            data = UnsafeRawPointer(outRaw)
         }
+        if sameType && decoding.isIdentity { return }
         decoding.decode(raw: data, count: planeSize, into: out)
     }
 

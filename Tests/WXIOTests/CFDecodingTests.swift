@@ -42,6 +42,25 @@ final class CFDecodingTests: XCTestCase {
         assertSame(decode([Float(-1), 0, 5, 10, 11, .nan], d), [.nan, 0, 5, 10, .nan, .nan])
     }
 
+    func testFloatToFloatMaskingEqualsDoublePath() {
+        // The Float output path for float32 data compares in Float; it must agree with the Double path.
+        let fill = Double(Float(9.9692099683868690e+36))
+        let cases: [CFDecoding] = [
+            CFDecoding(dataType: .float32, attributes: [:], netCDFDefaultFill: true),
+            CFDecoding(dataType: .float32, attributes: ["_FillValue": .doubles([-999]), "missing_value": .doubles([1e20, -1, 7, 8])],
+                       netCDFDefaultFill: true),
+            CFDecoding(dataType: .float32, attributes: ["valid_range": .doubles([-50, 50]), "_FillValue": .doubles([.nan])],
+                       netCDFDefaultFill: true),
+        ]
+        let raw: [Float] = [Float(fill), -999, 1e20, -1, 7, 8, 0, 49.5, 50.5, -60, .nan, .infinity, 3.25]
+        for d in cases {
+            var f = [Float](repeating: 0, count: raw.count)
+            raw.withUnsafeBytes { r in f.withUnsafeMutableBufferPointer { d.decode(raw: r.baseAddress!, count: raw.count, into: $0.baseAddress!) } }
+            assertSame(f.map(Double.init), decode(raw, d))
+        }
+        XCTAssertTrue(decode(raw, cases[0])[0].isNaN) // netCDF default fill masks float data without _FillValue
+    }
+
     func testAttributesThatDoNotCastAreIgnored() {
         // 1e15 is not exactly a float32 value... but 1e15 stored as float32 (a float attribute) is.
         let exact = Double(Float(1e15))
