@@ -1,5 +1,4 @@
 import CNetCDF
-import CZlib
 import Foundation
 import WXIO
 
@@ -103,4 +102,3 @@ func noise(_ m: Int, _ t: Int, _ j: Int, _ i: Int) -> Double {
     return Double(h >> 11) / Double(1 << 53) - 0.5
 }
 
-func zlibVersionString() -> String { String(cString: zlibVersion()) }

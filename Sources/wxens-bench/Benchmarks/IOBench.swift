@@ -73,7 +73,7 @@ struct IOBench: ParsableCommand {
         if abs(peer.checksum - sumLib) > 1e-9 * abs(sumLib) {
             throw ValidationError("peer checksum \(peer.checksum) differs from wxens \(sumLib)")
         }
-        let ours = "wxens \(wxensVersion) (libnetcdf \(String(cString: nc_inq_libvers()).split(separator: " ").first ?? ""), HDF5 \(hdf5Version()), zlib \(zlibVersionString()))"
+        let ours = "wxens \(wxensVersion) (libnetcdf \(String(cString: nc_inq_libvers()).split(separator: " ").first ?? ""), HDF5 \(hdf5Version()); direct path inflates with \(direct.inflateBackend.versionDescription))"
         let rows: [(String, Double)] = [("2-D fields via libnetcdf, 1 thread", tLib),
                                         ("2-D fields via direct chunk read, \(threads) threads", tDirect)]
         if json {
