@@ -115,6 +115,17 @@ final class CFDecodingTests: XCTestCase {
         }
     }
 
+    func testHDF5ReaderUnpacksLikeNetCDFReader() throws {
+        // A netCDF-4 file is HDF5: read through libhdf5 directly, the packed int16 (float32 scale_factor) decodes the same.
+        let p = try SharedData.path("perfect-model/truth.nc")
+        let slab = Hyperslab(start: [100, 0, 0], count: [2, 48, 96])
+        let a: Field<Double> = try NetCDFFile(path: p).readField("t850", hyperslab: slab)
+        let h = try HDF5File(path: p)
+        let b: Field<Double> = try h.readField("/t850", hyperslab: slab)
+        XCTAssertTrue(try h.decoding(for: h.variable("/t850")).unpackInFloat32)
+        XCTAssertEqual(a.values.map(\.bitPattern), b.values.map(\.bitPattern))
+    }
+
     func testPlaneReaderMatchesFieldRead() throws {
         // Packed int16 (float32 unpacking) and plain float files: each 2-D plane equals the whole-field read.
         for (name, variable) in [("perfect-model/reforecast_validation.nc", "t2m"), ("real/era5_eda_members_t_z_2017-01.nc", "t"),
