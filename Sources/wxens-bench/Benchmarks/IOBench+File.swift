@@ -33,7 +33,7 @@ struct BenchFile {
 
     static func check(_ status: Int32, _ what: String) throws {
         guard status == NC_NOERR else {
-            throw WXIOError.libraryError(path: "bench file", variable: nil, call: what, code: Int(status), message: String(cString: nc_strerror(status)))
+            throw WXIOError.libraryError(path: "bench file", variable: nil, call: what, code: Int(status), message: CLibraryLock.with { String(cString: nc_strerror(status)) })
         }
     }
 

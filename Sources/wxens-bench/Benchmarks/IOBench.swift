@@ -83,7 +83,7 @@ struct IOBench: ParsableCommand {
         if abs(peer.checksum - sumLib) > 1e-9 * abs(sumLib) {
             throw ValidationError("peer checksum \(peer.checksum) differs from wxens \(sumLib)")
         }
-        let ours = "wxens \(wxensVersion) (libnetcdf \(String(cString: nc_inq_libvers()).split(separator: " ").first ?? ""), HDF5 \(hdf5Version()); direct path: \(directs.map(\.inflateBackend.versionDescription).joined(separator: " or ")))"
+        let ours = "wxens \(wxensVersion) (libnetcdf \(CLibraryLock.with { String(cString: nc_inq_libvers()) }.split(separator: " ").first ?? ""), HDF5 \(hdf5Version()); direct path: \(directs.map(\.inflateBackend.versionDescription).joined(separator: " or ")))"
         let rows: [(String, Double)] = [("2-D fields via libnetcdf, 1 thread", tLib)]
             + zip(directs, tDirect).map { ("2-D fields via direct chunk read + \($0.inflateBackend.rawValue), \(threads) threads", $1) }
         if json {
@@ -135,7 +135,7 @@ struct IOBench: ParsableCommand {
 
     func hdf5Version() -> String {
         var a: UInt32 = 0, b: UInt32 = 0, c: UInt32 = 0
-        _ = H5get_libversion(&a, &b, &c)
+        _ = CLibraryLock.with { H5get_libversion(&a, &b, &c) }
         return "\(a).\(b).\(c)"
     }
 }
