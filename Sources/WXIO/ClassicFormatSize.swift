@@ -25,10 +25,15 @@ enum ClassicFormatSize {
             guard let hi = u32(), let lo = u32() else { return nil }
             return hi << 32 | lo
         }
-        mutating func count() -> Int? { version == 5 ? u64() : u32() }
+        /// A count or length; nil when negative (a corrupt header).
+        mutating func count() -> Int? {
+            guard let v = version == 5 ? u64() : u32(), v >= 0 else { return nil }
+            return v
+        }
         mutating func skip(_ n: Int) -> Bool {
+            guard n >= 0, n <= b.count else { return false }
             let padded = (n + 3) & ~3
-            guard n >= 0, i + padded <= b.count else { return false }
+            guard i + padded <= b.count else { return false }
             i += padded
             return true
         }
@@ -49,7 +54,9 @@ enum ClassicFormatSize {
             if tag == 0 { return n == 0 }
             guard tag == 0x0C else { return false }
             for _ in 0..<n {
-                guard name(), let t = u32(), let size = Self.typeSize(t), let m = count(), skip(m * size) else { return false }
+                guard name(), let t = u32(), let size = Self.typeSize(t), let m = count() else { return false }
+                let (bytes, overflow) = m.multipliedReportingOverflow(by: size)
+                guard !overflow, skip(bytes) else { return false }
             }
             return true
         }
@@ -81,19 +88,34 @@ enum ClassicFormatSize {
                 guard attributes(), let t = u32(), let size = Self.typeSize(t), let vsize = count() else { return nil }
                 guard let begin = version == 1 ? u32() : u64() else { return nil }
                 let isRecord = !ids.isEmpty && dims[ids[0]] == 0
-                let bytes = ids.dropFirst(isRecord ? 1 : 0).reduce(size) { $0 * dims[$1] }
+                var bytes = size
+                for d in ids.dropFirst(isRecord ? 1 : 0) {
+                    let (p, o) = bytes.multipliedReportingOverflow(by: dims[d])
+                    guard !o else { return nil }
+                    bytes = p
+                }
                 vars.append(Var(isRecord: isRecord, bytes: bytes, vsize: vsize, begin: begin))
             }
             let records = vars.filter(\.isRecord)
-            let recsize = records.count == 1 ? records[0].bytes : records.reduce(0) { $0 + $1.vsize }
-            let streaming = numrecs == (version == 5 ? -1 : 0xFFFF_FFFF)
+            var recsize = 0
+            if records.count == 1 { recsize = records[0].bytes } else {
+                for r in records { let (s, o) = recsize.addingReportingOverflow(r.vsize); guard !o else { return nil }; recsize = s }
+            }
+            let streaming = numrecs == 0xFFFF_FFFF
             var need = i
+            // Sizes are summed with overflow checks: a header that overflows is left to libnetcdf.
             for v in vars {
+                var end = v.begin
                 if v.isRecord {
-                    if numrecs > 0 && !streaming { need = max(need, v.begin + (numrecs - 1) * recsize + v.bytes) }
-                } else {
-                    need = max(need, v.begin + v.bytes)
+                    guard numrecs > 0 && !streaming else { continue }
+                    let (a, o1) = (numrecs - 1).multipliedReportingOverflow(by: recsize)
+                    let (b, o2) = end.addingReportingOverflow(a)
+                    guard !o1 && !o2 else { return nil }
+                    end = b
                 }
+                let (c, o3) = end.addingReportingOverflow(v.bytes)
+                guard !o3 else { return nil }
+                need = max(need, c)
             }
             return need
         }

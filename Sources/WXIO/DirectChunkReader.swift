@@ -4,8 +4,8 @@ import Foundation
 import WXCore
 
 /// Reads the 2-D fields of a chunked, zlib(+shuffle)-compressed variable by fetching each raw chunk with
-/// HDF5's direct chunk read (under the library lock) and inflating, unshuffling and CF-decoding it outside
-/// the lock, so several cores decompress at once.
+/// HDF5's direct chunk read (under the library lock) and inflating (libdeflate or zlib), unshuffling and
+/// CF-decoding it outside the lock, so several cores decompress at once.
 ///
 /// The direct path applies when the variable is stored in an HDF5-based file (netCDF-4 or HDF5) with one
 /// chunk per 2-D field (chunk shape 1 x ... x 1 x ny x nx), a native little-endian numeric type, and a
@@ -20,6 +20,8 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
     public let isDirect: Bool
     /// Why the direct path does not apply, when it does not.
     public let fallbackReason: String?
+    /// The library that inflates chunks on the direct path.
+    public let inflateBackend: InflateBackend
 
     private let library: PlaneReader<T>
     private let libraryLock = NSLock()
@@ -34,8 +36,10 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
     private let path: String
     private let variablePath: String
 
-    /// A reader of `variable` in `file` (a `NetCDFFile` or `HDF5File`).
-    public init(file: GriddedFile, variable: String) throws {
+    /// A reader of `variable` in `file` (a `NetCDFFile` or `HDF5File`); `inflate` chooses the zlib-stream
+    /// decoder (default: libdeflate when the system has it, else zlib; both give the same bytes).
+    public init(file: GriddedFile, variable: String, inflate: InflateBackend = .best) throws {
+        inflateBackend = inflate.isAvailable ? inflate : .zlib
         library = try PlaneReader<T>(file: file, variable: variable)
         let v = library.variable
         decoding = library.decoding
@@ -113,7 +117,9 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
         var compressedCapacity: Int
         let inflated: UnsafeMutableRawPointer
         let unshuffled: UnsafeMutableRawPointer
-        init(bytes: Int) {
+        let inflater: Inflater
+        init(bytes: Int, backend: InflateBackend) {
+            inflater = Inflater(backend)
             compressedCapacity = bytes + 1024
             compressed = .allocate(byteCount: compressedCapacity, alignment: 64)
             inflated = .allocate(byteCount: max(bytes, 1), alignment: 64)
@@ -141,7 +147,7 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
             throw WXIOError.invalidArgument(path: path, variable: variablePath,
                                             detail: "buffer holds \(buffer.count) values, a 2-D field needs \(planeSize)")
         }
-        try readDirect(index, out, Scratch(bytes: planeSize * elementSize))
+        try readDirect(index, out, Scratch(bytes: planeSize * elementSize, backend: inflateBackend))
     }
 
     /// Calls `body(plane, values)` for every plane in `planes` (default all), decompressing on `Parallel.threads`
@@ -157,7 +163,7 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
         var firstError: Error?
         Parallel.withThreads(workers) {
             Parallel.forEach(workers) { w in
-                let scratch = Scratch(bytes: planeSize * elementSize)
+                let scratch = Scratch(bytes: planeSize * elementSize, backend: inflateBackend)
                 let out = UnsafeMutableBufferPointer<T>.allocate(capacity: max(planeSize, 1))
                 defer { out.deallocate() }
                 var k = range.lowerBound + w
@@ -201,27 +207,26 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
         let shuffleSkipped = filterMask & 1 != 0
         var data = UnsafeRawPointer(s.compressed)
         if deflated && !deflateSkipped {
-            var destLen = uLongf(bytes)
-            let z = uncompress(s.inflated.assumingMemoryBound(to: Bytef.self), &destLen,
-                               s.compressed.assumingMemoryBound(to: Bytef.self), uLong(stored))
-            guard z == Z_OK, Int(destLen) == bytes else {
-                throw WXIOError.truncatedOrCorrupt(path: path, detail: "zlib could not inflate a chunk of \(variablePath) (code \(z))")
+            guard s.inflater.inflate(s.compressed, Int(stored), into: s.inflated, expected: bytes) else {
+                throw WXIOError.truncatedOrCorrupt(path: path, detail: "\(inflateBackend.rawValue) could not inflate a chunk of \(variablePath)")
             }
             data = UnsafeRawPointer(s.inflated)
         } else if Int(stored) != bytes {
             throw WXIOError.truncatedOrCorrupt(path: path, detail: "a chunk of \(variablePath) has \(stored) bytes, expected \(bytes)")
         }
-        let identityFloat = decoding.isIdentity && ((T.self == Float.self && decoding.storedType == .float32)
-                                                    || (T.self == Double.self && decoding.storedType == .float64))
+        // When the output has the stored type, unshuffle straight into it and decode in place.
+        let sameType = (T.self == Float.self && decoding.storedType == .float32)
+            || (T.self == Double.self && decoding.storedType == .float64)
+        let outRaw = UnsafeMutableRawPointer(out)
         if shuffled && !shuffleSkipped {
-            let dest = identityFloat ? UnsafeMutableRawPointer(out) : s.unshuffled
+            let dest = sameType ? outRaw : s.unshuffled
             DirectChunkReader.unshuffle(data, dest, count: planeSize, size: elementSize)
             data = UnsafeRawPointer(dest)
-            if identityFloat { return }
-        } else if identityFloat {
-            UnsafeMutableRawPointer(out).copyMemory(from: data, byteCount: bytes)
-            return
+        } else if sameType {
+            outRaw.copyMemory(from: data, byteCount: bytes)
+            data = UnsafeRawPointer(outRaw)
         }
+        if sameType && decoding.isIdentity { return }
         decoding.decode(raw: data, count: planeSize, into: out)
     }
 

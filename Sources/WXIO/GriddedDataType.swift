@@ -128,7 +128,9 @@ public struct Hyperslab: Sendable, Hashable {
             guard start[d] >= 0, count[d] >= 0, stride[d] >= 1 else {
                 throw fail("dimension \(d): start \(start[d]), count \(count[d]), stride \(stride[d]) must be >= 0, >= 0, >= 1")
             }
-            if count[d] > 0 && start[d] + (count[d] - 1) * stride[d] >= shape[d] {
+            let (span, o1) = (count[d] - 1).multipliedReportingOverflow(by: stride[d])
+            let (last, o2) = start[d].addingReportingOverflow(span)
+            if count[d] > 0 && (o1 || o2 || last >= shape[d]) {
                 throw fail("dimension \(d): start \(start[d]) + (count \(count[d]) - 1) x stride \(stride[d]) reaches past size \(shape[d]) (shape \(shape))")
             }
             if count[d] == 0 && start[d] > shape[d] { throw fail("dimension \(d): start \(start[d]) past size \(shape[d])") }

@@ -306,7 +306,21 @@ public final class HDF5File: GriddedFile, @unchecked Sendable {
 
     /// The CF decoding rules of a variable.
     public func decoding(for v: VariableInfo) throws -> CFDecoding {
-        CFDecoding(dataType: v.dataType, attributes: v.attributes, netCDFDefaultFill: false)
+        var float32: Set<String> = []
+        CLibraryLock.with {
+            let did = H5Dopen2(fid, v.path, wx_H5P_DEFAULT())
+            guard did >= 0 else { return }
+            defer { H5Dclose(did) }
+            for name in ["scale_factor", "add_offset"] where v.attributes[name] != nil {
+                let aid = H5Aopen(did, name, wx_H5P_DEFAULT())
+                guard aid >= 0 else { continue }
+                let tid = H5Aget_type(aid)
+                if H5Tget_class(tid) == H5T_FLOAT && H5Tget_size(tid) == 4 { float32.insert(name) }
+                H5Tclose(tid)
+                H5Aclose(aid)
+            }
+        }
+        return CFDecoding(dataType: v.dataType, attributes: v.attributes, netCDFDefaultFill: false, float32Attributes: float32)
     }
 
     /// Reads stored values of a validated hyperslab into `buffer`.

@@ -64,7 +64,7 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
 
     /// Which error an `nc_open` failure means: a file that starts like NetCDF/HDF5 but fails is truncated or corrupt.
     static func openError(path: String, status: Int32) -> WXIOError {
-        let message = String(cString: nc_strerror(status))
+        let message = CLibraryLock.with { String(cString: nc_strerror(status)) }
         let head = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: path)).read(upToCount: 8)) ?? nil
         let bytes = head.map { [UInt8]($0) } ?? []
         let isCDF = bytes.count >= 4 && bytes[0] == 0x43 && bytes[1] == 0x44 && bytes[2] == 0x46 && [1, 2, 5].contains(bytes[3])
@@ -77,7 +77,7 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
     func check(_ status: Int32, _ call: String, _ variable: String? = nil) throws {
         guard status != NC_NOERR else { return }
         throw WXIOError.libraryError(path: path, variable: variable, call: call, code: Int(status),
-                                     message: String(cString: nc_strerror(status)))
+                                     message: CLibraryLock.with { String(cString: nc_strerror(status)) })
     }
 
     // MARK: - groups
@@ -360,7 +360,7 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
             return nc_get_vara(v.groupID, v.varID, start, count, buffer)
         }
         guard st == NC_NOERR else {
-            let message = String(cString: nc_strerror(st))
+            let message = CLibraryLock.with { String(cString: nc_strerror(st)) }
             if st == NC_EHDFERR || st == NC_ENOTNC || st == NC_EIO || st == NC_EINVALCOORDS && !isNetCDF4 {
                 throw WXIOError.truncatedOrCorrupt(path: path, detail: "reading \(v.path): \(message)")
             }

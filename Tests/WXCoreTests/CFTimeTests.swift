@@ -88,7 +88,11 @@ final class CFTimeTests: XCTestCase {
         let initB = try b.date(-80)      // 2000-01-01T00
         XCTAssertEqual(initA, initB)
         let lead = try CFDurationUnits(units: "hours")
-        let valid = initA.adding(seconds: lead.seconds(36))
+        let valid = try initA.adding(seconds: lead.seconds(36))
+        XCTAssertThrowsError(try initA.adding(seconds: .nan))
+        XCTAssertThrowsError(try initA.adding(seconds: 1e300))
+        XCTAssertThrowsError(try a.date(.infinity))
+        XCTAssertThrowsError(try a.date(9.2e15)) // hours: past Int64 microseconds
         XCTAssertEqual(valid.iso8601, "2000-01-02T12:00:00")
         XCTAssertEqual(valid.seconds(since: initB), 129_600)
         XCTAssertEqual(a.secondsSinceEpoch(876_576), initA.secondsSinceEpoch)

@@ -82,7 +82,8 @@ final class BadInputTests: XCTestCase {
         let bad = [Hyperslab(start: [0, 0, 0], count: [5, 30, 40]),               // past the end
                    Hyperslab(start: [0, 0, 0], count: [2, 10, 10], stride: [1, 1, 5]), // stride walks off
                    Hyperslab(start: [-1, 0, 0], count: [1, 1, 1]),
-                   Hyperslab(start: [0, 0], count: [1, 1])]                           // wrong rank
+                   Hyperslab(start: [0, 0], count: [1, 1]),                           // wrong rank
+                   Hyperslab(start: [0, 0, Int.max - 1], count: [1, 1, 3], stride: [1, 1, Int.max])] // overflow
         for s in bad {
             XCTAssertThrowsError(try f.readField("t", as: Float.self, hyperslab: s) as Field<Float>, "\(s)") { e in
                 guard case WXIOError.hyperslabOutOfBounds(let path, let v, _) = e else { return XCTFail("\(e)") }

@@ -42,6 +42,25 @@ final class CFDecodingTests: XCTestCase {
         assertSame(decode([Float(-1), 0, 5, 10, 11, .nan], d), [.nan, 0, 5, 10, .nan, .nan])
     }
 
+    func testFloatToFloatMaskingEqualsDoublePath() {
+        // The Float output path for float32 data compares in Float; it must agree with the Double path.
+        let fill = Double(Float(9.9692099683868690e+36))
+        let cases: [CFDecoding] = [
+            CFDecoding(dataType: .float32, attributes: [:], netCDFDefaultFill: true),
+            CFDecoding(dataType: .float32, attributes: ["_FillValue": .doubles([-999]), "missing_value": .doubles([1e20, -1, 7, 8])],
+                       netCDFDefaultFill: true),
+            CFDecoding(dataType: .float32, attributes: ["valid_range": .doubles([-50, 50]), "_FillValue": .doubles([.nan])],
+                       netCDFDefaultFill: true),
+        ]
+        let raw: [Float] = [Float(fill), -999, 1e20, -1, 7, 8, 0, 49.5, 50.5, -60, .nan, .infinity, 3.25]
+        for d in cases {
+            var f = [Float](repeating: 0, count: raw.count)
+            raw.withUnsafeBytes { r in f.withUnsafeMutableBufferPointer { d.decode(raw: r.baseAddress!, count: raw.count, into: $0.baseAddress!) } }
+            assertSame(f.map(Double.init), decode(raw, d))
+        }
+        XCTAssertTrue(decode(raw, cases[0])[0].isNaN) // netCDF default fill masks float data without _FillValue
+    }
+
     func testAttributesThatDoNotCastAreIgnored() {
         // 1e15 is not exactly a float32 value... but 1e15 stored as float32 (a float attribute) is.
         let exact = Double(Float(1e15))
@@ -94,6 +113,17 @@ final class CFDecodingTests: XCTestCase {
             let f = try GriddedFiles.open(try SharedData.path(name))
             XCTAssertEqual(try f.dimensionRoles(of: try f.variable(variable)), roles, "\(name) \(variable)")
         }
+    }
+
+    func testHDF5ReaderUnpacksLikeNetCDFReader() throws {
+        // A netCDF-4 file is HDF5: read through libhdf5 directly, the packed int16 (float32 scale_factor) decodes the same.
+        let p = try SharedData.path("perfect-model/truth.nc")
+        let slab = Hyperslab(start: [100, 0, 0], count: [2, 48, 96])
+        let a: Field<Double> = try NetCDFFile(path: p).readField("t850", hyperslab: slab)
+        let h = try HDF5File(path: p)
+        let b: Field<Double> = try h.readField("/t850", hyperslab: slab)
+        XCTAssertTrue(try h.decoding(for: h.variable("/t850")).unpackInFloat32)
+        XCTAssertEqual(a.values.map(\.bitPattern), b.values.map(\.bitPattern))
     }
 
     func testPlaneReaderMatchesFieldRead() throws {

@@ -17,8 +17,9 @@ final class DirectChunkReaderTests: XCTestCase {
     }
 
     func directPlanes<T: BinaryFloatingPoint & Sendable>(_ f: GriddedFile, _ v: String, _ t: T.Type, threads: Int,
-                                                          expectDirect: Bool) throws -> [[T]] {
-        let r = try DirectChunkReader<T>(file: f, variable: v)
+                                                          expectDirect: Bool, inflate: InflateBackend = .best) throws -> [[T]] {
+        let r = try DirectChunkReader<T>(file: f, variable: v, inflate: inflate)
+        XCTAssertEqual(r.inflateBackend, inflate.isAvailable ? inflate : .zlib)
         XCTAssertEqual(r.isDirect, expectDirect, "\(v): \(r.fallbackReason ?? "direct")")
         var out = [[T]](repeating: [], count: r.planeCount)
         let lock = NSLock()
@@ -50,7 +51,10 @@ final class DirectChunkReaderTests: XCTestCase {
         let lib = try libraryPlanes(f, "t", Float.self)
         XCTAssertTrue(lib[0][0].isNaN && lib[0][1].isNaN && lib[0][2] == 0.5)
         for threads in [1, 2, 3] {
-            assertSameBits(try directPlanes(f, "t", Float.self, threads: threads, expectDirect: true), lib, "float, \(threads) threads")
+            for backend in InflateBackend.allCases where backend.isAvailable {
+                assertSameBits(try directPlanes(f, "t", Float.self, threads: threads, expectDirect: true, inflate: backend), lib,
+                               "float, \(threads) threads, \(backend)")
+            }
         }
         assertSameBits(try directPlanes(f, "t", Double.self, threads: 2, expectDirect: true), try libraryPlanes(f, "t", Double.self), "as Double")
     }
@@ -58,7 +62,9 @@ final class DirectChunkReaderTests: XCTestCase {
     func testPackedPerfectModelFile() throws {
         let f = try NetCDFFile(path: try SharedData.path("perfect-model/reforecast_validation.nc"))
         let lib = try libraryPlanes(f, "msl", Float.self)
-        assertSameBits(try directPlanes(f, "msl", Float.self, threads: 2, expectDirect: true), lib, "int16 packed")
+        for backend in InflateBackend.allCases where backend.isAvailable {
+            assertSameBits(try directPlanes(f, "msl", Float.self, threads: 2, expectDirect: true, inflate: backend), lib, "int16 packed, \(backend)")
+        }
     }
 
     func testFallbackForOtherLayouts() throws {

@@ -66,6 +66,16 @@ final class InspectTests: XCTestCase {
         XCTAssertTrue(try i.json().contains("0.010948289750609014")) // numpy's float64 mean of RMM1, all digits
     }
 
+    func testValueSummaryIsTheSameAtAnyThreadCount() throws {
+        let p = try shared("perfect-model/reforecast_validation.nc")
+        let one = try Parallel.withThreads(1) { try FileInspector.inspect(path: p) }
+        let two = try Parallel.withThreads(2) { try FileInspector.inspect(path: p) }
+        for (a, b) in zip(one.variables, two.variables) {
+            XCTAssertEqual(a.values?.mean?.bitPattern, b.values?.mean?.bitPattern, a.path)
+            XCTAssertEqual(a.values?.min, b.values?.min); XCTAssertEqual(a.values?.max, b.values?.max)
+        }
+    }
+
     func testBadFileIsTypedError() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wxens-inspect-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -64,8 +64,10 @@ public enum CFCalendar: String, Sendable, Codable, CaseIterable, CustomStringCon
         return true
     }
 
-    /// Days from 1970-01-01 of this calendar to the given date (negative before it).
+    /// Days from 1970-01-01 of this calendar to the given date (negative before it); the month must be 1...12
+    /// (check with `isValid`; `CFDateTime` always holds valid dates).
     public func dayNumber(year: Int, month: Int, day: Int) -> Int {
+        let month = min(max(month, 1), 12) // out-of-range months are clamped rather than trapping
         switch self {
         case .prolepticGregorian: return Self.gregorianJDN(year, month, day) - Self.unixJDN
         case .julian: return Self.julianJDN(year, month, day) - Self.unixJDN

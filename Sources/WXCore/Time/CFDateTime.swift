@@ -57,9 +57,14 @@ public struct CFDateTime: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// Seconds since 1970-01-01T00:00:00 of the calendar.
     public var secondsSinceEpoch: Double { Double(microsecondsSinceEpoch) / 1e6 }
 
-    /// This instant moved by a duration in seconds (rounded to the microsecond), in the same calendar.
-    public func adding(seconds: Double) -> CFDateTime {
-        CFDateTime(microsecondsSinceEpoch: microsecondsSinceEpoch + Int64((seconds * 1e6).rounded()), calendar: calendar)
+    /// This instant moved by a duration in seconds (rounded to the microsecond), in the same calendar;
+    /// throws `invalidValue` for a non-finite or out-of-range duration (e.g. a NaN lead time from a file).
+    public func adding(seconds: Double) throws -> CFDateTime {
+        let us = seconds * 1e6
+        guard us.isFinite, abs(us) < 9e18 else { throw CFTimeError.invalidValue(seconds) }
+        let (sum, overflow) = microsecondsSinceEpoch.addingReportingOverflow(Int64(us.rounded()))
+        guard !overflow else { throw CFTimeError.invalidValue(seconds) }
+        return CFDateTime(microsecondsSinceEpoch: sum, calendar: calendar)
     }
 
     /// Seconds from `other` to this instant (both must be in comparable calendars).
@@ -103,7 +108,7 @@ extension CFDateTime {
         }
         guard calendar.isValid(year: y, month: m, day: d) else { throw CFTimeError.dateNotInCalendar(text, calendar) }
         try self.init(year: y, month: m, day: d, hour: hour, minute: minute, second: second, microsecond: micro, calendar: calendar)
-        if offsetMinutes != 0 { self = adding(seconds: Double(-offsetMinutes * 60)) }
+        if offsetMinutes != 0 { self = try adding(seconds: Double(-offsetMinutes * 60)) }
     }
 }
 

@@ -69,7 +69,9 @@ public struct CFTimeUnits: Sendable, Hashable, CustomStringConvertible {
     public func date(_ value: Double) throws -> CFDateTime {
         let us = value * unit.seconds * 1e6
         guard us.isFinite, abs(us) < 9e18 else { throw CFTimeError.invalidValue(value) }
-        return CFDateTime(microsecondsSinceEpoch: reference.microsecondsSinceEpoch + Int64(us.rounded()), calendar: calendar)
+        let (sum, overflow) = reference.microsecondsSinceEpoch.addingReportingOverflow(Int64(us.rounded()))
+        guard !overflow else { throw CFTimeError.invalidValue(value) }
+        return CFDateTime(microsecondsSinceEpoch: sum, calendar: calendar)
     }
 
     /// Decodes many values; NaN values decode to nil.

@@ -96,25 +96,31 @@ public enum FileInspector {
         return t
     }
 
-    /// Min, max, mean and missing share, streaming one 2-D field at a time (Double accumulation, field order).
+    /// Min, max, mean and missing share, streaming one 2-D field at a time (decompressed on all cores where the
+    /// direct-chunk path applies); per-field partial results are combined in field order, so the result is the
+    /// same whatever the thread count.
     static func values(_ file: GriddedFile, _ v: VariableInfo) throws -> ValueSummary {
-        let r = try PlaneReader<Float>(file: file, variable: v.path)
-        var buf = [Float](repeating: 0, count: r.planeSize)
-        var lo = Float.infinity, hi = -Float.infinity
-        var sum = 0.0, n = 0, missing = 0
-        for k in 0..<r.planeCount {
-            try buf.withUnsafeMutableBufferPointer { try r.read(plane: k, into: $0) }
-            var planeSum = 0.0
-            for x in buf {
-                if x.isNaN { missing += 1; continue }
-                lo = min(lo, x); hi = max(hi, x)
-                planeSum += Double(x)
-                n += 1
+        let r = try DirectChunkReader<Float>(file: file, variable: v.path)
+        let n = r.planeCount
+        let lo = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(n, 1))
+        let hi = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(n, 1))
+        let sums = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(n, 1))
+        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(n, 1))
+        defer { lo.deallocate(); hi.deallocate(); sums.deallocate(); counts.deallocate() }
+        try r.forEachPlane { k, values in
+            var l = Float.infinity, h = -Float.infinity, s = 0.0, c = 0
+            for x in values where !x.isNaN {
+                l = min(l, x); h = max(h, x); s += Double(x); c += 1
             }
-            sum += planeSum
+            lo[k] = l; hi[k] = h; sums[k] = s; counts[k] = c
         }
-        let total = r.planeCount * r.planeSize
-        return ValueSummary(min: n > 0 ? Double(lo) : nil, max: n > 0 ? Double(hi) : nil, mean: n > 0 ? sum / Double(n) : nil,
-                            count: total, missingFraction: total > 0 ? Double(missing) / Double(total) : 0)
+        var l = Float.infinity, h = -Float.infinity, sum = 0.0, count = 0
+        for k in 0..<n where counts[k] > 0 {
+            l = min(l, lo[k]); h = max(h, hi[k]); sum += sums[k]; count += counts[k]
+        }
+        let total = n * r.planeSize
+        return ValueSummary(min: count > 0 ? Double(l) : nil, max: count > 0 ? Double(h) : nil,
+                            mean: count > 0 ? sum / Double(count) : nil, count: total,
+                            missingFraction: total > 0 ? Double(total - count) / Double(total) : 0)
     }
 }

@@ -1,5 +1,4 @@
 import CNetCDF
-import CZlib
 import Foundation
 import WXIO
 
@@ -34,7 +33,7 @@ struct BenchFile {
 
     static func check(_ status: Int32, _ what: String) throws {
         guard status == NC_NOERR else {
-            throw WXIOError.libraryError(path: "bench file", variable: nil, call: what, code: Int(status), message: String(cString: nc_strerror(status)))
+            throw WXIOError.libraryError(path: "bench file", variable: nil, call: what, code: Int(status), message: CLibraryLock.with { String(cString: nc_strerror(status)) })
         }
     }
 
@@ -103,4 +102,3 @@ func noise(_ m: Int, _ t: Int, _ j: Int, _ i: Int) -> Double {
     return Double(h >> 11) / Double(1 << 53) - 0.5
 }
 
-func zlibVersionString() -> String { String(cString: zlibVersion()) }
