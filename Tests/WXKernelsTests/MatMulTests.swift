@@ -25,7 +25,7 @@ func referenceMatMul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Boo
 
 final class MatMulTests: XCTestCase {
     func testMatchesReferenceOnAssortedShapes() throws {
-        var rng = SeededRandom(seed: 1)
+        var rng = SeededRandom(1)
         let shapes = [(1, 1, 1), (1, 7, 3), (5, 1, 9), (6, 16, 4), (7, 17, 5), (13, 33, 300), (150, 40, 257), (37, 3100, 11), (300, 20, 70)]
         for (m, n, k) in shapes {
             for ta in [false, true] {
@@ -40,7 +40,7 @@ final class MatMulTests: XCTestCase {
     }
 
     func testAlphaBetaAccumulate() throws {
-        var rng = SeededRandom(seed: 2)
+        var rng = SeededRandom(2)
         let a = rng.tensor([19, 300]), b = rng.tensor([300, 23])
         var c = rng.tensor([19, 23])
         let ref = referenceMatMul(a, b, transposeA: false, transposeB: false, alpha: -0.5, beta: 2, c0: c.doubles)
@@ -66,7 +66,7 @@ final class MatMulTests: XCTestCase {
     }
 
     func testBatchedMatchesPerItem() throws {
-        var rng = SeededRandom(seed: 3)
+        var rng = SeededRandom(3)
         for (batch, m, n, k) in [(1, 1, 1, 1), (3, 5, 7, 9), (4, 64, 64, 16), (2, 200, 30, 300)] {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
                 let a = rng.tensor(ta ? [batch, k, m] : [batch, m, k]), b = rng.tensor(tb ? [batch, n, k] : [batch, k, n])
@@ -87,7 +87,7 @@ final class MatMulTests: XCTestCase {
     }
 
     func testSameBitsAtOneAndTwoThreads() throws {
-        var rng = SeededRandom(seed: 4)
+        var rng = SeededRandom(4)
         let a = rng.tensor([151, 300]), b = rng.tensor([300, 3090])
         let one = try Parallel.withThreads(1) { try MatMul.matmul(a, b) }
         let two = try Parallel.withThreads(2) { try MatMul.matmul(a, b) }

@@ -1,17 +1,6 @@
 import XCTest
 import WXCore
 
-/// Largest |a - b| relative to the largest |b| (with a floor of 1e-6), the error measure the tests use.
-func relativeError(_ a: [Float], _ b: [Double]) -> Double {
-    precondition(a.count == b.count, "relativeError: \(a.count) vs \(b.count) values")
-    var maxDiff = 0.0, maxRef = 1e-6
-    for (x, y) in zip(a, b) {
-        maxDiff = max(maxDiff, abs(Double(x) - y))
-        maxRef = max(maxRef, abs(y))
-    }
-    return maxDiff / maxRef
-}
-
 /// Asserts the tensor equals reference values to a relative error `tolerance` (scaled by the largest reference).
 func assertClose(_ t: Tensor, _ reference: [Double], shape: [Int]? = nil, tolerance: Double, _ what: String,
                  file: StaticString = #filePath, line: UInt = #line) {
@@ -28,7 +17,14 @@ func assertSameBits(_ a: Tensor, _ b: Tensor, _ what: String, file: StaticString
     XCTAssertEqual(a.array.map(\.bitPattern), b.array.map(\.bitPattern), "\(what): bits differ", file: file, line: line)
 }
 
-extension Tensor {
-    /// The elements widened to Double.
-    var doubles: [Double] { array.map(Double.init) }
+extension SeededRandom {
+    /// Uniform in [lo, hi).
+    mutating func uniform(_ lo: Double, _ hi: Double) -> Double {
+        lo + (hi - lo) * Double(next() >> 11) / Double(1 << 53)
+    }
+
+    /// A tensor of the shape with entries uniform in [lo, hi).
+    mutating func tensor(_ shape: [Int], _ lo: Double, _ hi: Double) -> Tensor {
+        Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in Float(uniform(lo, hi)) })
+    }
 }
