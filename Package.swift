@@ -45,7 +45,7 @@ let package = Package(
         ], swiftSettings: cpuFlags),
         .testTarget(name: "WXCoreTests", dependencies: ["WXCore"]),
         .testTarget(name: "WXIOTests", dependencies: ["WXCore", "WXIO"]),
-        .testTarget(name: "WXKernelsTests", dependencies: ["WXCore", "WXKernels"]),
+        .testTarget(name: "WXKernelsTests", dependencies: ["WXCore", "WXKernels"], exclude: ["Golden"]),
         .testTarget(name: "WXVerificationTests", dependencies: ["WXCore", "WXVerification"]),
         .testTarget(name: "WXPipelinesTests", dependencies: ["WXCore", "WXIO", "WXVerification", "WXPipelines"]),
     ]
