@@ -2,12 +2,9 @@ import XCTest
 import WXCore
 import WXKernels
 
-/// Plain triple loop in Double: C = alpha op(A) op(B) + beta C0.
-func referenceMatMul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool, alpha: Double = 1,
-                     beta: Double = 0, c0: [Double]? = nil) -> [Double] {
-    let (m, k) = transposeA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
-    let n = transposeB ? b.shape[0] : b.shape[1]
-    let av = a.doubles, bv = b.doubles
+/// Plain triple loop in Double: alpha op(A) op(B) for row-major value arrays.
+func referenceMatMul(_ av: [Double], _ bv: [Double], m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool,
+                     alpha: Double = 1) -> [Double] {
     var c = [Double](repeating: 0, count: m * n)
     for i in 0..<m {
         for j in 0..<n {
@@ -17,9 +14,19 @@ func referenceMatMul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Boo
                 let y = transposeB ? bv[j * k + p] : bv[p * n + j]
                 s += x * y
             }
-            c[i * n + j] = alpha * s + (c0.map { beta * $0[i * n + j] } ?? 0)
+            c[i * n + j] = alpha * s
         }
     }
+    return c
+}
+
+/// The reference on tensors, plus beta C0.
+func referenceMatMul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool, alpha: Double = 1,
+                     beta: Double = 0, c0: [Double]? = nil) -> [Double] {
+    let (m, k) = transposeA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
+    let n = transposeB ? b.shape[0] : b.shape[1]
+    var c = referenceMatMul(a.doubles, b.doubles, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha)
+    if let c0 { for i in c.indices { c[i] += beta * c0[i] } }
     return c
 }
 
@@ -98,5 +105,62 @@ final class MatMulTests: XCTestCase {
         let b1 = try Parallel.withThreads(1) { try MatMul.batchedMatMul(x, y) }
         let b2 = try Parallel.withThreads(2) { try MatMul.batchedMatMul(x, y) }
         assertSameBits(b1, b2, "bmm 1 vs 2 threads")
+    }
+    func testBackwardMatchesFiniteDifferences() throws {
+        var rng = SeededRandom(5)
+        let (m, n, k) = (4, 5, 3)
+        for ta in [false, true] {
+            for tb in [false, true] {
+                let a = rng.tensor(ta ? [k, m] : [m, k]), b = rng.tensor(tb ? [n, k] : [k, n]), g = rng.tensor([m, n])
+                let (ga, gb) = try MatMul.matmulBackward(a, b, gradC: g, transposeA: ta, transposeB: tb, alpha: 1.5)
+                let fa = numericGradient(a.doubles) { dot(referenceMatMul($0, b.doubles, m: m, n: n, k: k, transposeA: ta, transposeB: tb, alpha: 1.5), g.doubles) }
+                let fb = numericGradient(b.doubles) { dot(referenceMatMul(a.doubles, $0, m: m, n: n, k: k, transposeA: ta, transposeB: tb, alpha: 1.5), g.doubles) }
+                assertClose(ga, fa, shape: a.shape, tolerance: gradientTolerance, "dA tA=\(ta) tB=\(tb)")
+                assertClose(gb, fb, shape: b.shape, tolerance: gradientTolerance, "dB tA=\(ta) tB=\(tb)")
+            }
+        }
+    }
+
+    func testBatchedBackwardMatchesFiniteDifferences() throws {
+        var rng = SeededRandom(6)
+        let (batch, m, n, k) = (3, 2, 4, 3)
+        for (ta, tb) in [(false, false), (true, true)] {
+            let a = rng.tensor(ta ? [batch, k, m] : [batch, m, k]), b = rng.tensor(tb ? [batch, n, k] : [batch, k, n])
+            let g = rng.tensor([batch, m, n])
+            func ref(_ av: [Double], _ bv: [Double]) -> [Double] {
+                (0..<batch).flatMap { i in
+                    referenceMatMul(Array(av[(i * m * k)..<((i + 1) * m * k)]), Array(bv[(i * k * n)..<((i + 1) * k * n)]),
+                                    m: m, n: n, k: k, transposeA: ta, transposeB: tb)
+                }
+            }
+            let (ga, gb) = try MatMul.batchedMatMulBackward(a, b, gradC: g, transposeA: ta, transposeB: tb)
+            assertClose(ga, numericGradient(a.doubles) { dot(ref($0, b.doubles), g.doubles) }, shape: a.shape, tolerance: gradientTolerance, "bmm dA")
+            assertClose(gb, numericGradient(b.doubles) { dot(ref(a.doubles, $0), g.doubles) }, shape: b.shape, tolerance: gradientTolerance, "bmm dB")
+        }
+        // A shared 2-D operand gets the gradient summed over the batch.
+        let w = rng.tensor([m, k]), x = rng.tensor([batch, k, n]), g = rng.tensor([batch, m, n])
+        let (gw, _) = try MatMul.batchedMatMulBackward(w, x, gradC: g)
+        let fw = numericGradient(w.doubles) { wv in
+            dot((0..<batch).flatMap { i in referenceMatMul(wv, Array(x.doubles[(i * k * n)..<((i + 1) * k * n)]), m: m, n: n, k: k, transposeA: false, transposeB: false) }, g.doubles)
+        }
+        assertClose(gw, fw, shape: w.shape, tolerance: gradientTolerance, "shared-weight dW")
+    }
+
+    func testMatchesPyTorch() throws {
+        for ta in [false, true] {
+            for tb in [false, true] {
+                let name = "matmul_" + (ta ? "t" : "n") + (tb ? "t" : "n")
+                let a = try OpsGolden.load(name, "a"), b = try OpsGolden.load(name, "b"), go = try OpsGolden.load(name, "go")
+                try OpsGolden.check(try MatMul.matmul(a, b, transposeA: ta, transposeB: tb), name, "y", tolerance: forwardTolerance)
+                let (ga, gb) = try MatMul.matmulBackward(a, b, gradC: go, transposeA: ta, transposeB: tb)
+                try OpsGolden.check(ga, name, "ga", tolerance: gradientTolerance)
+                try OpsGolden.check(gb, name, "gb", tolerance: gradientTolerance)
+            }
+        }
+        let a = try OpsGolden.load("bmm", "a"), b = try OpsGolden.load("bmm", "b"), go = try OpsGolden.load("bmm", "go")
+        try OpsGolden.check(try MatMul.batchedMatMul(a, b), "bmm", "y", tolerance: forwardTolerance)
+        let (ga, gb) = try MatMul.batchedMatMulBackward(a, b, gradC: go)
+        try OpsGolden.check(ga, "bmm", "ga", tolerance: gradientTolerance)
+        try OpsGolden.check(gb, "bmm", "gb", tolerance: gradientTolerance)
     }
 }
