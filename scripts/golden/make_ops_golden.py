@@ -4,6 +4,8 @@
 Run: /work/venv/bin/python scripts/golden/make_ops_golden.py
 Output: Tests/WXKernelsTests/Golden/ops_<case>_<array>.npy (float32, C order). Inputs, parameters and
 the upstream gradient `go` are fixed by the seed; each case's gradients are d(sum(out * go))/d(input).
+Inputs are float32 values; torch evaluates the ops in float64 on them, so the goldens carry no float32
+rounding of their own (which matters where gradients cancel, e.g. GroupNorm over 2-element groups).
 """
 import math
 import os
@@ -14,7 +16,7 @@ import torch.nn.functional as F
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "WXKernelsTests", "Golden")
 torch.manual_seed(20261126)
-torch.set_default_dtype(torch.float32)
+torch.set_default_dtype(torch.float64)
 
 
 def save(case, name, t):
@@ -24,12 +26,17 @@ def save(case, name, t):
     np.save(os.path.join(OUT, f"ops_{case}_{name}.npy"), np.ascontiguousarray(a))
 
 
+def f32(t):
+    """The tensor rounded to float32 values, held in float64."""
+    return t.float().double()
+
+
 def leaf(*shape, scale=1.0):
-    return (torch.rand(*shape) * 2 - 1).mul(scale).requires_grad_(True)
+    return f32((torch.rand(*shape) * 2 - 1).mul(scale)).requires_grad_(True)
 
 
 def backward(case, out, inputs):
-    go = torch.rand(out.shape) * 2 - 1
+    go = f32(torch.rand(out.shape) * 2 - 1)
     grads = torch.autograd.grad(out, [t for _, t in inputs], grad_outputs=go)
     save(case, "go", go)
     for (name, _), g in zip(inputs, grads):
@@ -57,7 +64,7 @@ def group_norm_cases():
                                 ("group_norm_single", (2, 1, 4, 3), 1)]:
         x = leaf(*shape, scale=2.0)
         with torch.no_grad():
-            x += 0.5
+            x += 0.5  # exactly representable, so x stays float32-valued
         gamma = leaf(shape[1]); beta = leaf(shape[1])
         y = F.group_norm(x, groups, gamma, beta, eps=1e-5)
         for name, t in [("x", x), ("gamma", gamma), ("beta", beta), ("y", y)]:
@@ -127,7 +134,7 @@ def elementwise_cases():
 
 
 def mse_case():
-    pred, target = leaf(2, 3, 4, 5), torch.rand(2, 3, 4, 5) * 2 - 1
+    pred, target = leaf(2, 3, 4, 5), f32(torch.rand(2, 3, 4, 5) * 2 - 1)
     loss = F.mse_loss(pred, target)
     (g,) = torch.autograd.grad(loss, [pred])
     save("mse", "pred", pred); save("mse", "target", target); save("mse", "y", loss); save("mse", "gpred", g)
