@@ -12,11 +12,11 @@ enum OpsGolden {
     }
 
     /// Asserts `ours` matches the golden array within `tolerance` relative to the golden's largest magnitude.
-    static func check(_ ours: Tensor, _ testCase: String, _ name: String, tolerance: Double,
+    static func check(_ ours: Tensor, _ testCase: String, _ name: String, tolerance: Double, scaleFloor: Double = 1e-6,
                       file: StaticString = #filePath, line: UInt = #line) throws {
         let theirs = try load(testCase, name)
         let shape = theirs.shape == [1] && ours.count == 1 ? ours.shape : theirs.shape
-        assertClose(ours, theirs.doubles, shape: shape, tolerance: tolerance, "\(testCase) \(name) vs torch", file: file, line: line)
+        assertClose(ours, theirs.doubles, shape: shape, tolerance: tolerance, scaleFloor: scaleFloor, "\(testCase) \(name) vs torch", file: file, line: line)
     }
 }
 

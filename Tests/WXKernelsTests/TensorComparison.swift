@@ -2,13 +2,14 @@ import XCTest
 import WXCore
 
 /// Asserts the tensor equals reference values to a relative error `tolerance` (scaled by the largest reference).
-func assertClose(_ t: Tensor, _ reference: [Double], shape: [Int]? = nil, tolerance: Double, _ what: String,
-                 file: StaticString = #filePath, line: UInt = #line) {
+/// `scaleFloor` sets the smallest scale the error is measured against (for references that are zero by symmetry).
+func assertClose(_ t: Tensor, _ reference: [Double], shape: [Int]? = nil, tolerance: Double, scaleFloor: Double = 1e-6,
+                 _ what: String, file: StaticString = #filePath, line: UInt = #line) {
     if let shape { XCTAssertEqual(t.shape, shape, "\(what): shape", file: file, line: line) }
     XCTAssertEqual(t.count, reference.count, "\(what): element count", file: file, line: line)
     guard t.count == reference.count else { return }
     // Largest |difference| over the output's scale, floored at 1e-6 so all-but-zero outputs compare absolutely.
-    var maxDiff = 0.0, scale = 1e-6
+    var maxDiff = 0.0, scale = scaleFloor
     for (x, y) in zip(t.array, reference) {
         maxDiff = max(maxDiff, abs(Double(x) - y))
         scale = max(scale, abs(y))
