@@ -15,10 +15,11 @@ struct ChannelBroadcast {
         n = x[0]; c = x[1]; s = x.dropFirst(2).reduce(1, *)
         if other == x { mode = .full; return }
         let trailingOnes = other.count > 2 && other.dropFirst(2).allSatisfy { $0 == 1 } && other.count <= x.count
-        if other == [c] || (other.count >= 2 && other[0] == 1 && other[1] == c && (other.count == 2 || trailingOnes)) {
-            mode = .channel
-        } else if other.count >= 2 && other[0] == n && other[1] == c && (other.count == 2 || trailingOnes) {
+        // [N, C] is tried first: with N = 1 it is the same as [1, C].
+        if other.count >= 2 && other[0] == n && other[1] == c && (other.count == 2 || trailingOnes) {
             mode = .sampleChannel
+        } else if other == [c] || (other.count >= 2 && other[0] == 1 && other[1] == c && (other.count == 2 || trailingOnes)) {
+            mode = .channel
         } else {
             throw KernelError.shapeMismatch(op: op, detail: "cannot broadcast \(other) over \(x): expected \(x), [\(c)], [1, \(c)] or [\(n), \(c)] (optionally with trailing 1s)")
         }
