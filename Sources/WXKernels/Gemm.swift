@@ -140,6 +140,21 @@ public enum Gemm {
     static func store(tile: UnsafeMutablePointer<Float>, rows: Int, cols: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                       alpha: Float, beta: Float, first: Bool) {
         let nr = GemmMicroKernel.nr
+        if rows == GemmMicroKernel.mr && cols == nr {
+            typealias V = SIMD16<Float>
+            for i in 0..<rows {
+                let t = UnsafeRawPointer(tile + i * nr).loadUnaligned(as: V.self)
+                let row = UnsafeMutableRawPointer(c + i * ldc)
+                let out: V
+                if first {
+                    out = beta == 0 ? alpha * t : alpha * t + beta * row.loadUnaligned(as: V.self)
+                } else {
+                    out = row.loadUnaligned(as: V.self) + alpha * t
+                }
+                row.storeBytes(of: out, as: V.self)
+            }
+            return
+        }
         for i in 0..<rows {
             let t = tile + i * nr, row = c + i * ldc
             if first {
