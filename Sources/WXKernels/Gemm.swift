@@ -9,7 +9,8 @@ import WXCore
 /// thread count or the split of C between workers, so results are bit-identical.
 public enum Gemm {
     static let kc = 256
-    static let mc = 144
+    /// 120 rows keep a packed A block (120 x 256 floats) in L2 and under malloc's mmap threshold.
+    static let mc = 120
     static let nc = 3072
     /// Below this many multiply-adds the product runs on the calling thread.
     static let serialThreshold = 1 << 17
@@ -54,7 +55,7 @@ public enum Gemm {
 
                 let first = pc == 0
                 let mBlocks = (m + mc - 1) / mc
-                let nParts = threads > 1 ? max(1, min(nPanels, (2 * threads + mBlocks - 1) / mBlocks)) : 1
+                let nParts = threads > 1 ? max(1, min(nPanels, (4 * threads + mBlocks - 1) / mBlocks)) : 1
                 let panelsPerPart = (nPanels + nParts - 1) / nParts
                 let task = { (t: Int) in
                     let ib = t / nParts, part = t % nParts
@@ -76,6 +77,7 @@ public enum Gemm {
                         let bp = UnsafePointer(packedB + jp * nr * kb)
                         for ip in 0..<aPanels {
                             let r0 = i0 + ip * mr, mv = min(mr, mb - ip * mr)
+                            Prefetch.forWrite(c + r0 * ldc + j0, rows: mv, cols: nv, ld: ldc)
                             GemmMicroKernel.run(kc: kb, a: packedA + ip * mr * kb, b: bp, tile: tile)
                             store(tile: tile, rows: mv, cols: nv, c: c + r0 * ldc + j0, ldc: ldc,
                                   alpha: alpha, beta: beta, first: first)
