@@ -59,6 +59,19 @@ def matmul_cases():
     backward("bmm", c, [("a", a), ("b", b)])
 
 
+def linear_cases():
+    x, w, b = leaf(5, 7), leaf(3, 7), leaf(3)
+    y = F.linear(x, w, b)
+    for name, t in [("x", x), ("w", w), ("b", b), ("y", y)]:
+        save("linear", name, t)
+    backward("linear", y, [("x", x), ("w", w), ("b", b)])
+    x, w, b = leaf(2, 5, 3, 4), leaf(6, 5, 1, 1), leaf(6)
+    y = F.conv2d(x, w, b)
+    for name, t in [("x", x), ("w", w), ("b", b), ("y", y)]:
+        save("conv1x1", name, t)
+    backward("conv1x1", y, [("x", x), ("w", w), ("b", b)])
+
+
 def group_norm_cases():
     for case, shape, groups in [("group_norm", (2, 6, 5, 3), 3), ("group_norm_pixel", (3, 4, 1, 1), 2),
                                 ("group_norm_single", (2, 1, 4, 3), 1)]:
@@ -150,4 +163,5 @@ if __name__ == "__main__":
     resample_cases()
     elementwise_cases()
     mse_case()
+    linear_cases()
     print("torch", torch.__version__, "->", os.path.normpath(OUT))
