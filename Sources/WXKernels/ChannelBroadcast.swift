@@ -38,6 +38,7 @@ struct ChannelBroadcast {
             ChunkedLoop.forEach(total) { r in for i in r { dst[i] = weights.map { g[i] * $0[i] } ?? g[i] } }
             return out
         }
+        if n * c == 0 { return out }
         var perPlane = [Double](repeating: 0, count: n * c)
         perPlane.withUnsafeMutableBufferPointer { pp in
             let p = pp.baseAddress!

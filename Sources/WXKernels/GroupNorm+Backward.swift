@@ -17,6 +17,9 @@ extension GroupNorm {
         }
         let cg = c / groups, count = Double(cg * s)
         var dx = Tensor(zeros: x.shape)
+        if n == 0 || s == 0 {
+            return (dx, gamma == nil ? nil : Tensor(zeros: [c]), hasBeta ? Tensor(zeros: [c]) : nil)
+        }
         // Per (sample, channel): sum g x and sum g, in Double.
         var sumGX = [Double](repeating: 0, count: n * c), sumG = [Double](repeating: 0, count: n * c)
         let xp = x.storage.pointer, gp = gradOutput.storage.pointer, dxp = dx.ownedPointer
