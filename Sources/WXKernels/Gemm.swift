@@ -47,11 +47,14 @@ public enum Gemm {
             var pc = 0
             while pc < k {
                 let kb = min(kc, k - pc)
-                let packPanel = { (jp: Int) in
-                    packB(transB: transB, b: b, ldb: ldb, row0: pc, col0: jc + jp * nr,
-                          rows: kb, cols: min(nr, nb - jp * nr), dst: packedB + jp * nr * kb)
+                // B is packed in groups of panels so that untransposed rows are read in long runs.
+                let groups = (nPanels + panelsPerPackGroup - 1) / panelsPerPackGroup
+                let packGroup = { (g: Int) in
+                    let jp0 = g * panelsPerPackGroup, jp1 = min(nPanels, jp0 + panelsPerPackGroup)
+                    packB(transB: transB, b: b, ldb: ldb, row0: pc, rows: kb, col0: jc, cols: nb,
+                          panels: jp0..<jp1, dst: packedB)
                 }
-                if threads > 1 && nPanels > 1 { Parallel.forEach(nPanels, packPanel) } else { for jp in 0..<nPanels { packPanel(jp) } }
+                if threads > 1 && groups > 1 { Parallel.forEach(groups, packGroup) } else { for g in 0..<groups { packGroup(g) } }
 
                 let first = pc == 0
                 let mBlocks = (m + mc - 1) / mc
@@ -106,32 +109,45 @@ public enum Gemm {
         } else {
             for r in 0..<rows {
                 let src = a + (row0 + r) * lda + col0
+                // Short row runs defeat the hardware prefetcher: ask for the next panel's row now.
+                let ahead = UnsafeRawPointer(src + mr * lda)
+                var off = 0
+                while off < cols * 4 { llvmPrefetch(ahead + off, 0, 3, 1); off += 64 }
                 for p in 0..<cols { dst[p * mr + r] = src[p] }
             }
             if rows < mr { for p in 0..<cols { for r in rows..<mr { dst[p * mr + r] = 0 } } }
         }
     }
 
-    /// Packs rows `row0..<row0+rows` (k) and columns `col0..<col0+cols` of op(B) into a k-major 16-wide panel, zero-padded.
+    /// Panels of B packed by one worker.
+    static let panelsPerPackGroup = 16
+
+    /// Packs k rows `row0..<row0+rows` of op(B), columns `col0 + 16 jp ..< +16` for each panel jp, into
+    /// k-major 16-wide panels at `dst + jp * 16 * rows` (zero-padded past column `col0 + cols`).
     @inline(__always)
-    static func packB(transB: Bool, b: UnsafePointer<Float>, ldb: Int, row0: Int, col0: Int, rows: Int, cols: Int,
-                      dst: UnsafeMutablePointer<Float>) {
+    static func packB(transB: Bool, b: UnsafePointer<Float>, ldb: Int, row0: Int, rows: Int, col0: Int, cols: Int,
+                      panels: Range<Int>, dst: UnsafeMutablePointer<Float>) {
         let nr = GemmMicroKernel.nr
         if transB {
-            for j in 0..<cols {
-                let src = b + (col0 + j) * ldb + row0
-                for p in 0..<rows { dst[p * nr + j] = src[p] }
+            for jp in panels {
+                let d = dst + jp * nr * rows, width = min(nr, cols - jp * nr)
+                for j in 0..<width {
+                    let src = b + (col0 + jp * nr + j) * ldb + row0
+                    for p in 0..<rows { d[p * nr + j] = src[p] }
+                }
+                if width < nr { for p in 0..<rows { for j in width..<nr { d[p * nr + j] = 0 } } }
             }
-            if cols < nr { for p in 0..<rows { for j in cols..<nr { dst[p * nr + j] = 0 } } }
         } else {
             for p in 0..<rows {
                 let src = b + (row0 + p) * ldb + col0
-                let d = dst + p * nr
-                if cols == nr {
-                    UnsafeMutableRawPointer(d).storeBytes(of: UnsafeRawPointer(src).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
-                } else {
-                    for j in 0..<cols { d[j] = src[j] }
-                    for j in cols..<nr { d[j] = 0 }
+                for jp in panels {
+                    let d = dst + jp * nr * rows + p * nr, s = src + jp * nr, width = min(nr, cols - jp * nr)
+                    if width == nr {
+                        UnsafeMutableRawPointer(d).storeBytes(of: UnsafeRawPointer(s).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                    } else {
+                        for j in 0..<width { d[j] = s[j] }
+                        for j in width..<nr { d[j] = 0 }
+                    }
                 }
             }
         }
