@@ -15,12 +15,3 @@ enum ChunkedLoop {
         Parallel.forEach(chunks) { i in body((i * chunk)..<min(count, (i + 1) * chunk)) }
     }
 }
-
-extension Tensor {
-    /// A mutable pointer to the elements of a tensor this code just created (and so owns uniquely).
-    var ownedPointer: UnsafeMutablePointer<Float> {
-        mutating get {
-            withUnsafeMutableBufferPointer { $0.baseAddress! }
-        }
-    }
-}
