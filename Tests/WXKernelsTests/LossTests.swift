@@ -38,6 +38,26 @@ final class LossTests: XCTestCase {
         XCTAssertThrowsError(try Reductions.latitudeWeightedMean(x, weights: [1, .nan, 1, 1, 1]))
     }
 
+    func testReductionGradientsMatchFiniteDifferences() throws {
+        var rng = SeededRandom(74)
+        let shape = [2, 3, 4, 2]
+        let x = rng.tensor(shape)
+        let w = [0.3, 1, 1.7, 0.5]
+        let sumF = numericGradient(x.doubles) { 1.5 * $0.reduce(0, +) }
+        assertClose(Reductions.sumBackward(shape: shape, gradOutput: 1.5), sumF, shape: shape, tolerance: gradientTolerance, "sum'")
+        let meanF = numericGradient(x.doubles) { 1.5 * $0.reduce(0, +) / Double($0.count) }
+        assertClose(try Reductions.meanBackward(shape: shape, gradOutput: 1.5), meanF, shape: shape, tolerance: gradientTolerance, "mean'")
+        let wmean = { (v: [Double]) -> Double in
+            var acc = 0.0
+            for i in v.indices { acc += w[(i / 2) % 4] * v[i] }
+            return acc / (w.reduce(0, +) / 4) / Double(v.count)
+        }
+        XCTAssertEqual(try Reductions.latitudeWeightedMean(x, weights: w), wmean(x.doubles), accuracy: 1e-12)
+        assertClose(try Reductions.latitudeWeightedMeanBackward(shape: shape, weights: w, gradOutput: -2),
+                    numericGradient(x.doubles) { -2 * wmean($0) }, shape: shape, tolerance: gradientTolerance, "weighted mean'")
+        XCTAssertThrowsError(try Reductions.meanBackward(shape: [0, 3]))
+    }
+
     func testMSEAndGradientMatchReferenceAndFiniteDifferences() throws {
         var rng = SeededRandom(72)
         for shape in [[1], [2, 3, 4, 5], [1, 1, 3, 2]] {
