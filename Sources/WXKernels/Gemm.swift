@@ -36,9 +36,9 @@ public enum Gemm {
         let ncMax = min(nc, n)
         let bPanelsMax = (ncMax + nr - 1) / nr
         let kcMax = min(kc, k)
-        let packedB = UnsafeMutableRawPointer.allocate(byteCount: bPanelsMax * nr * kcMax * 4, alignment: 64)
-            .bindMemory(to: Float.self, capacity: bPanelsMax * nr * kcMax)
-        defer { packedB.deallocate() }
+        let bBuffer = PackingBufferPool.shared.take(bPanelsMax * nr * kcMax * 4)
+        defer { PackingBufferPool.shared.recycle(bBuffer) }
+        let packedB = bBuffer.pointer.bindMemory(to: Float.self, capacity: bPanelsMax * nr * kcMax)
 
         var jc = 0
         while jc < n {
@@ -47,10 +47,12 @@ public enum Gemm {
             var pc = 0
             while pc < k {
                 let kb = min(kc, k - pc)
-                // B is packed in groups of panels so that untransposed rows are read in long runs.
-                let groups = (nPanels + panelsPerPackGroup - 1) / panelsPerPackGroup
+                // B is packed in a few contiguous groups of panels so that untransposed rows are read in long runs.
+                let groups = threads > 1 ? min(nPanels, 2 * threads) : 1
+                let perGroup = (nPanels + groups - 1) / groups
                 let packGroup = { (g: Int) in
-                    let jp0 = g * panelsPerPackGroup, jp1 = min(nPanels, jp0 + panelsPerPackGroup)
+                    let jp0 = g * perGroup, jp1 = min(nPanels, jp0 + perGroup)
+                    if jp0 >= jp1 { return }
                     packB(transB: transB, b: b, ldb: ldb, row0: pc, rows: kb, col0: jc, cols: nb,
                           panels: jp0..<jp1, dst: packedB)
                 }
@@ -67,9 +69,9 @@ public enum Gemm {
                     if p0 >= p1 { return }
                     let aPanels = (mb + mr - 1) / mr
                     let bufBytes = aPanels * mr * kb * 4 + mr * nr * 4
-                    let raw = UnsafeMutableRawPointer.allocate(byteCount: bufBytes, alignment: 64)
-                    defer { raw.deallocate() }
-                    let packedA = raw.bindMemory(to: Float.self, capacity: bufBytes / 4)
+                    let aBuffer = PackingBufferPool.shared.take(bufBytes)
+                    defer { PackingBufferPool.shared.recycle(aBuffer) }
+                    let packedA = aBuffer.pointer.bindMemory(to: Float.self, capacity: bufBytes / 4)
                     let tile = packedA + aPanels * mr * kb
                     for ip in 0..<aPanels {
                         packA(transA: transA, a: a, lda: lda, row0: i0 + ip * mr, col0: pc,
@@ -119,9 +121,6 @@ public enum Gemm {
         }
     }
 
-    /// Panels of B packed by one worker.
-    static let panelsPerPackGroup = 16
-
     /// Packs k rows `row0..<row0+rows` of op(B), columns `col0 + 16 jp ..< +16` for each panel jp, into
     /// k-major 16-wide panels at `dst + jp * 16 * rows` (zero-padded past column `col0 + cols`).
     @inline(__always)
@@ -158,7 +157,7 @@ public enum Gemm {
     static func store(tile: UnsafeMutablePointer<Float>, rows: Int, cols: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                       alpha: Float, beta: Float, first: Bool) {
         let nr = GemmMicroKernel.nr
-        if rows == GemmMicroKernel.mr && cols == nr {
+        if cols == nr {
             typealias V = SIMD16<Float>
             for i in 0..<rows {
                 let t = UnsafeRawPointer(tile + i * nr).loadUnaligned(as: V.self)
