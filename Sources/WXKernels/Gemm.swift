@@ -3,13 +3,13 @@ import WXCore
 /// Single-precision matrix multiply on row-major buffers: packed, cache-blocked, SIMD micro-kernel.
 ///
 /// Blocking follows the usual GotoBLAS/BLIS scheme: a KC x NC slab of B is packed into
-/// 16-wide panels (shared by all workers), each worker packs an MC x KC block of A into
-/// 6-high panels and sweeps the 6x16 micro-kernel over it. Every element of C is summed
-/// over k in the same order (KC blocks in turn, k ascending inside a block) whatever the
-/// thread count or the split of C between workers, so results are bit-identical.
+/// 16-wide panels, an MC x KC block of A into 6-high panels, and the 6x16 micro-kernel sweeps
+/// them. Threads take contiguous parts of C (column or row ranges on micro-tile boundaries).
+/// Every element of C is summed over k in the same order (KC blocks in turn, k ascending
+/// inside a block) whatever the thread count or the split, so results are bit-identical.
 public enum Gemm {
     static let kc = 256
-    /// 120 rows keep a packed A block (120 x 256 floats) in L2 and under malloc's mmap threshold.
+    /// 120 rows keep a packed A block (120 x 256 floats) in L2 beside the streaming B panels.
     static let mc = 120
     static let nc = 3072
     /// Below this many multiply-adds the product runs on the calling thread.
@@ -31,14 +31,53 @@ public enum Gemm {
             return
         }
         let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
-        let useThreads = parallel && Parallel.threads > 1 && m * n * k >= serialThreshold
-        let threads = useThreads ? Parallel.threads : 1
-        let ncMax = min(nc, n)
-        let bPanelsMax = (ncMax + nr - 1) / nr
+        let threads = parallel && m * n * k >= serialThreshold ? Parallel.threads : 1
+        let mPanels = (m + mr - 1) / mr, nPanels = (n + nr - 1) / nr
+        // One part per thread, in a single fork-join. Splitting columns re-packs A in every part and
+        // splitting rows re-packs B, so the smaller operand is the one duplicated. Parts start on
+        // micro-tile boundaries, so every element is computed exactly as in the serial product.
+        let splitColumns: Bool
+        if threads <= 1 || (mPanels < 2 && nPanels < 2) {
+            serial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                   beta: beta, c: c, ldc: ldc)
+            return
+        } else if m <= n {
+            splitColumns = nPanels >= threads || mPanels < 2
+        } else {
+            splitColumns = !(mPanels >= threads || nPanels < 2)
+        }
+        let units = splitColumns ? nPanels : mPanels
+        let parts = min(threads, units)
+        let perPart = (units + parts - 1) / parts
+        Parallel.forEach(parts) { part in
+            let u0 = part * perPart, u1 = min(units, u0 + perPart)
+            if u0 >= u1 { return }
+            if splitColumns {
+                let c0 = u0 * nr, c1 = min(n, u1 * nr)
+                serial(transA: transA, transB: transB, m: m, n: c1 - c0, k: k, alpha: alpha, a: a, lda: lda,
+                       b: transB ? b + c0 * ldb : b + c0, ldb: ldb, beta: beta, c: c + c0, ldc: ldc)
+            } else {
+                let r0 = u0 * mr, r1 = min(m, u1 * mr)
+                serial(transA: transA, transB: transB, m: r1 - r0, n: n, k: k, alpha: alpha,
+                       a: transA ? a + r0 : a + r0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + r0 * ldc, ldc: ldc)
+            }
+        }
+    }
+
+    /// The blocked product on the calling thread (arguments as `sgemm`, with k > 0 and alpha != 0).
+    static func serial(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                       beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
+        let bPanelsMax = (min(nc, n) + nr - 1) / nr
         let kcMax = min(kc, k)
-        let bBuffer = PackingBufferPool.shared.take(bPanelsMax * nr * kcMax * 4)
-        defer { PackingBufferPool.shared.recycle(bBuffer) }
-        let packedB = bBuffer.pointer.bindMemory(to: Float.self, capacity: bPanelsMax * nr * kcMax)
+        let aPanelsMax = (min(mc, m) + mr - 1) / mr
+        let bBytes = bPanelsMax * nr * kcMax * 4, aBytes = aPanelsMax * mr * kcMax * 4
+        let buffer = PackingBufferPool.shared.take(bBytes + aBytes + mr * nr * 4)
+        defer { PackingBufferPool.shared.recycle(buffer) }
+        let packedB = buffer.pointer.bindMemory(to: Float.self, capacity: (bBytes + aBytes) / 4 + mr * nr)
+        let packedA = packedB + bBytes / 4
+        let tile = packedA + aBytes / 4
 
         var jc = 0
         while jc < n {
@@ -47,37 +86,17 @@ public enum Gemm {
             var pc = 0
             while pc < k {
                 let kb = min(kc, k - pc)
-                // B is packed in a few contiguous groups of panels so that untransposed rows are read in long runs.
-                let groups = threads > 1 ? min(nPanels, 2 * threads) : 1
-                let perGroup = (nPanels + groups - 1) / groups
-                let packGroup = { (g: Int) in
-                    let jp0 = g * perGroup, jp1 = min(nPanels, jp0 + perGroup)
-                    if jp0 >= jp1 { return }
-                    packB(transB: transB, b: b, ldb: ldb, row0: pc, rows: kb, col0: jc, cols: nb,
-                          panels: jp0..<jp1, dst: packedB)
-                }
-                if threads > 1 && groups > 1 { Parallel.forEach(groups, packGroup) } else { for g in 0..<groups { packGroup(g) } }
-
+                packB(transB: transB, b: b, ldb: ldb, row0: pc, rows: kb, col0: jc, cols: nb, panels: 0..<nPanels, dst: packedB)
                 let first = pc == 0
-                let mBlocks = (m + mc - 1) / mc
-                let nParts = threads > 1 ? max(1, min(nPanels, (4 * threads + mBlocks - 1) / mBlocks)) : 1
-                let panelsPerPart = (nPanels + nParts - 1) / nParts
-                let task = { (t: Int) in
-                    let ib = t / nParts, part = t % nParts
-                    let i0 = ib * mc, mb = min(mc, m - i0)
-                    let p0 = part * panelsPerPart, p1 = min(nPanels, p0 + panelsPerPart)
-                    if p0 >= p1 { return }
+                var i0 = 0
+                while i0 < m {
+                    let mb = min(mc, m - i0)
                     let aPanels = (mb + mr - 1) / mr
-                    let bufBytes = aPanels * mr * kb * 4 + mr * nr * 4
-                    let aBuffer = PackingBufferPool.shared.take(bufBytes)
-                    defer { PackingBufferPool.shared.recycle(aBuffer) }
-                    let packedA = aBuffer.pointer.bindMemory(to: Float.self, capacity: bufBytes / 4)
-                    let tile = packedA + aPanels * mr * kb
                     for ip in 0..<aPanels {
                         packA(transA: transA, a: a, lda: lda, row0: i0 + ip * mr, col0: pc,
                               rows: min(mr, mb - ip * mr), cols: kb, dst: packedA + ip * mr * kb)
                     }
-                    for jp in p0..<p1 {
+                    for jp in 0..<nPanels {
                         let j0 = jc + jp * nr, nv = min(nr, nb - jp * nr)
                         let bp = UnsafePointer(packedB + jp * nr * kb)
                         for ip in 0..<aPanels {
@@ -88,8 +107,8 @@ public enum Gemm {
                                   alpha: alpha, beta: beta, first: first)
                         }
                     }
+                    i0 += mb
                 }
-                if threads > 1 { Parallel.forEach(mBlocks * nParts, task) } else { for t in 0..<(mBlocks * nParts) { task(t) } }
                 pc += kb
             }
             jc += nb

@@ -101,6 +101,15 @@ final class MatMulTests: XCTestCase {
         let three = try Parallel.withThreads(3) { try MatMul.matmul(a, b) }
         assertSameBits(one, two, "gemm 1 vs 2 threads")
         assertSameBits(one, three, "gemm 1 vs 3 threads")
+        // Tall products are split by rows, wide ones by columns; transposed operands take other offsets.
+        for (m, n, k, ta, tb) in [(700, 40, 300, false, false), (1000, 10, 150, true, true), (97, 500, 300, true, false), (300, 200, 260, false, true)] {
+            let a = rng.tensor(ta ? [k, m] : [m, k]), b = rng.tensor(tb ? [n, k] : [k, n])
+            let one = try Parallel.withThreads(1) { try MatMul.matmul(a, b, transposeA: ta, transposeB: tb) }
+            for t in [2, 3] {
+                let many = try Parallel.withThreads(t) { try MatMul.matmul(a, b, transposeA: ta, transposeB: tb) }
+                assertSameBits(one, many, "gemm \(m)x\(n)x\(k) 1 vs \(t) threads")
+            }
+        }
         let x = rng.tensor([6, 40, 70]), y = rng.tensor([6, 70, 50])
         let b1 = try Parallel.withThreads(1) { try MatMul.batchedMatMul(x, y) }
         let b2 = try Parallel.withThreads(2) { try MatMul.batchedMatMul(x, y) }
