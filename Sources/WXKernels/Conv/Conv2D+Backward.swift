@@ -63,6 +63,33 @@ extension Conv2D {
                                  gi: UnsafeMutablePointer<Float>) {
         let (sh, sw, kh, kw) = (g.strideHeight, g.strideWidth, g.kernelHeight, g.kernelWidth)
         let (cin, cout) = (g.inChannels, g.outChannels)
+        let zeroPadded = (g.padH.mode == .zeros || (g.padH.before == 0 && g.padH.after == 0))
+            && (g.padW.mode == .zeros || (g.padW.before == 0 && g.padW.after == 0))
+        if sh == 1 && sw == 1 && zeroPadded {
+            // Nothing to fold: one stride-1 convolution of grad_output, cropped to the input, straight into gi.
+            let wflip = UnsafeMutablePointer<Float>.allocate(capacity: cin * cout * kh * kw)
+            defer { wflip.deallocate() }
+            for ci in 0..<cin {
+                for co in 0..<cout {
+                    for a in 0..<kh {
+                        for b in 0..<kw {
+                            wflip[((ci * cout + co) * kh + a) * kw + b] = w[((co * cin + ci) * kh + kh - 1 - a) * kw + kw - 1 - b]
+                        }
+                    }
+                }
+            }
+            let bh = kh - 1 - g.padH.before, bw = kw - 1 - g.padW.before
+            let sub = ConvGeometry(batch: g.batch, inChannels: cout, height: g.outHeight, width: g.outWidth,
+                                   outChannels: cin, kernelHeight: kh, kernelWidth: kw, strideHeight: 1, strideWidth: 1,
+                                   padH: AxisPad(before: bh, after: g.height - g.outHeight - bh + kh - 1, mode: .zeros),
+                                   padW: AxisPad(before: bw, after: g.width - g.outWidth - bw + kw - 1, mode: .zeros))
+            let packed = packWeights(wflip, cout: cin, cin: cout, taps: kh * kw)
+            defer { packed.deallocate() }
+            let out = ConvOutput(base: gi, imageStride: cin * g.height * g.width, channelStride: g.height * g.width,
+                                 rowStride: g.width, colStride: 1)
+            forwardCore(x: go, g: sub, packedWeights: packed, bias: nil, activation: .none, out: out)
+            return
+        }
         let hp = g.padH.paddedLength(g.height), wp = g.padW.paddedLength(g.width)
         let plane = hp * wp
         let gp = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * cin * plane)

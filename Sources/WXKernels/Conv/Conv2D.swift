@@ -10,7 +10,7 @@ public enum Conv2D {
     /// Output rows per packed tile (fixed: the partition must not depend on the thread count).
     static let tileRows = 4
     /// Bytes one packed input tile may take (half the 512 KiB L2 of a Zen 3 core).
-    static let tileBudget = 192 * 1024
+    static let tileBudget = 256 * 1024
 
     /// out[n, co, y, x] = act(bias[co] + sum_{ci, a, b} weight[co, ci, a, b] * pad(input)[n, ci, s*y + a, s*x + b]).
     ///
@@ -53,7 +53,7 @@ public enum Conv2D {
     /// The forward convolution on raw buffers: x is [N][Cin][H][W] contiguous; results go to `out`.
     static func forwardCore(x: UnsafePointer<Float>, g: ConvGeometry, packedWeights: UnsafePointer<Float>,
                             bias: UnsafePointer<Float>?, activation: ConvActivation, out: ConvOutput) {
-        let plan = ConvTile(g, tileRows: tileRows, budgetBytes: tileBudget)
+        let plan = ConvTile(g, tileRows: tileRows, budgetBytes: tileBudget, maxChannels: 128)
         let hout = g.outHeight, wout = g.outWidth
         let rowTiles = (hout + plan.tileRows - 1) / plan.tileRows
         let taps = g.kernelHeight * g.kernelWidth
@@ -78,13 +78,31 @@ public enum Conv2D {
                     var ow0 = 0
                     while ow0 < wout {
                         let nv = min(nr, wout - ow0)
+                        if nv <= 8 {
+                            // Row tail of at most 8 pixels: two channel blocks at a time, 8 pixels wide.
+                            var cb = 0
+                            while cb < coBlocks {
+                                let cb1 = min(cb + 1, coBlocks - 1)
+                                ConvMicroKernel.forward12x8(tile: tile + ow0, offsets: offs, taps: taps, channels: kc,
+                                                            cinStride: plan.channelStride,
+                                                            w0: packedWeights + (cb * g.inChannels + c0) * taps * mr,
+                                                            w1: packedWeights + (cb1 * g.inChannels + c0) * taps * mr,
+                                                            out: scratch)
+                                let mv = min(2 * mr, g.outChannels - cb * mr)
+                                out.write(scratch, rowStride: 8, image: n, channel: cb * mr, row: oh0 + r, col: ow0,
+                                          channels: mv, pixels: nv, first: first, last: last, bias: bias, activation: activation)
+                                cb += 2
+                            }
+                            ow0 += nr
+                            continue
+                        }
                         for cb in 0..<coBlocks {
                             ConvMicroKernel.forward6x16(tile: tile + ow0, offsets: offs, taps: taps, channels: kc,
                                                         cinStride: plan.channelStride,
                                                         w: packedWeights + (cb * g.inChannels + c0) * taps * mr,
                                                         out: scratch)
                             let mv = min(mr, g.outChannels - cb * mr)
-                            out.write(scratch, image: n, channel: cb * mr, row: oh0 + r, col: ow0, channels: mv,
+                            out.write(scratch, rowStride: nr, image: n, channel: cb * mr, row: oh0 + r, col: ow0, channels: mv,
                                       pixels: nv, first: first, last: last, bias: bias, activation: activation)
                         }
                         ow0 += nr
@@ -107,13 +125,13 @@ struct ConvOutput {
     /// Epilogue of one 6x16 block: the first channel block stores (plus bias), later ones add;
     /// the last applies the activation.
     @inline(__always)
-    func write(_ s: UnsafeMutablePointer<Float>, image n: Int, channel co0: Int, row: Int, col: Int,
+    func write(_ s: UnsafeMutablePointer<Float>, rowStride sr: Int, image n: Int, channel co0: Int, row: Int, col: Int,
                channels mv: Int, pixels nv: Int, first: Bool, last: Bool,
                bias: UnsafePointer<Float>?, activation: ConvActivation) {
         let nr = ConvMicroKernel.nr
         for i in 0..<mv {
             let d = base + n * imageStride + (co0 + i) * channelStride + row * rowStride + col * colStride
-            let src = s + i * nr
+            let src = s + i * sr
             let b: Float = (first ? bias?[co0 + i] : nil) ?? 0
             if colStride == 1 && nv == nr {
                 var v0 = ConvMicroKernel.load(src), v1 = ConvMicroKernel.load(src + 8)

@@ -61,6 +61,42 @@ enum ConvMicroKernel {
         store(a50, out + 80); store(a51, out + 88)
     }
 
+    /// Tail of a row: 12 output channels (two packed 6-channel blocks `w0`, `w1`) x 8 pixels.
+    ///
+    /// `out` receives 96 floats, row-major 12x8 (rows 0-5 from `w0`, 6-11 from `w1`).
+    @inline(never)
+    static func forward12x8(tile: UnsafePointer<Float>, offsets: UnsafePointer<Int>, taps: Int,
+                            channels: Int, cinStride: Int, w0: UnsafePointer<Float>, w1: UnsafePointer<Float>,
+                            out: UnsafeMutablePointer<Float>) {
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
+        var a8 = SIMD8<Float>(), a9 = SIMD8<Float>(), a10 = SIMD8<Float>(), a11 = SIMD8<Float>()
+        var p0 = w0, p1 = w1
+        var tc = tile
+        for _ in 0..<channels {
+            for t in 0..<taps {
+                let x = load(tc + offsets[t])
+                a0 = a0.addingProduct(x, SIMD8<Float>(repeating: p0[0]))
+                a1 = a1.addingProduct(x, SIMD8<Float>(repeating: p0[1]))
+                a2 = a2.addingProduct(x, SIMD8<Float>(repeating: p0[2]))
+                a3 = a3.addingProduct(x, SIMD8<Float>(repeating: p0[3]))
+                a4 = a4.addingProduct(x, SIMD8<Float>(repeating: p0[4]))
+                a5 = a5.addingProduct(x, SIMD8<Float>(repeating: p0[5]))
+                a6 = a6.addingProduct(x, SIMD8<Float>(repeating: p1[0]))
+                a7 = a7.addingProduct(x, SIMD8<Float>(repeating: p1[1]))
+                a8 = a8.addingProduct(x, SIMD8<Float>(repeating: p1[2]))
+                a9 = a9.addingProduct(x, SIMD8<Float>(repeating: p1[3]))
+                a10 = a10.addingProduct(x, SIMD8<Float>(repeating: p1[4]))
+                a11 = a11.addingProduct(x, SIMD8<Float>(repeating: p1[5]))
+                p0 += 6; p1 += 6
+            }
+            tc += cinStride
+        }
+        store(a0, out); store(a1, out + 8); store(a2, out + 16); store(a3, out + 24)
+        store(a4, out + 32); store(a5, out + 40); store(a6, out + 48); store(a7, out + 56)
+        store(a8, out + 64); store(a9, out + 72); store(a10, out + 80); store(a11, out + 88)
+    }
+
     /// 4 output channels x 3 weight columns of a weight gradient, summed over `rows` x `chunks`*8 pixels.
     ///
     /// out[i*3+j] = sum_r sum_p g[i][r*gRow + p] * x_j[r*xRow + p]; the 8 lanes are added in a fixed order.

@@ -27,7 +27,10 @@ struct ConvTile {
         let wBlocks = (g.outWidth + ConvMicroKernel.nr - 1) / ConvMicroKernel.nr * ConvMicroKernel.nr
         phaseLength = (wBlocks + (g.kernelWidth - 1) / g.strideWidth + 7) / 8 * 8
         let perChannel = rows * g.strideWidth * phaseLength * 4
-        channelBlock = max(1, min(g.inChannels, maxChannels, budgetBytes / max(perChannel, 1)))
+        // Equal blocks: 64 channels in a 56-channel budget become two blocks of 32, not 56 + 8.
+        let most = max(1, min(g.inChannels, maxChannels, budgetBytes / max(perChannel, 1)))
+        let blocks = (g.inChannels + most - 1) / most
+        channelBlock = (g.inChannels + blocks - 1) / blocks
         var map = [Int](repeating: -1, count: g.strideWidth * phaseLength)
         let padded = g.padW.paddedLength(g.width)
         for ph in 0..<g.strideWidth {
