@@ -29,7 +29,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--shapes", required=True)
+    ap.add_argument("--shapes", default="")
     ap.add_argument("--sgemm", type=int, default=2048)
     args = ap.parse_args()
     # Thread pools read these at import time: give every library the same thread count.
@@ -55,7 +55,7 @@ def main():
         t = best_time(lambda: a @ b, args.repeats)
         out["sgemm_gflops"] = 2 * args.sgemm ** 3 / t / 1e9
 
-    for spec in args.shapes.split(";"):
+    for spec in filter(None, args.shapes.split(";")):
         n, cin, cout, h, w = (int(v) for v in spec.split(","))
         flops = 2.0 * n * cin * cout * 9 * h * w
         x = rng.standard_normal((n, cin, h, w), dtype=np.float32)

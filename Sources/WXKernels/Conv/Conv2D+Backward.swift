@@ -149,6 +149,10 @@ extension Conv2D {
 
     static func backwardWeightCore(go: UnsafePointer<Float>, x: UnsafePointer<Float>, g: ConvGeometry,
                                    gw: UnsafeMutablePointer<Float>) {
+        if g.strideHeight == 1 && g.strideWidth == 1 {
+            backwardWeightStride1(go: go, x: x, g: g, gw: gw)
+            return
+        }
         let hout = g.outHeight, wout = g.outWidth
         let wo8 = (wout + 7) / 8 * 8
         let tileRows = max(4, 512 / wo8)
@@ -202,6 +206,82 @@ extension Conv2D {
                                 g: goTile + cb * goPlane, gChannelStride: goPlane, gRowStride: wo8,
                                 x0: tile + ctOffs[j], x1: tile + ctOffs[j + 1], x2: tile + ctOffs[j + 2],
                                 xRowStride: g.strideHeight * plan.rowStride, rows: rowsHere, chunks: wo8 / 8, out: res)
+                            let jv = min(3, nct - j)
+                            for i in 0..<mv {
+                                for jj in 0..<jv { acc[(cb + i) * nct + j + jj] += res[i * 3 + jj] }
+                            }
+                            j += 3
+                        }
+                        cb += 4
+                    }
+                }
+            }
+            for co in 0..<nco {
+                (gw + (co0 + co) * cin * taps + c0 * taps).update(from: acc + co * nct, count: nct)
+            }
+        }
+    }
+}
+
+extension Conv2D {
+    /// Weight gradient at stride 1: tile rows are packed back to back (Wout + kw - 1 apart) and the
+    /// output gradient is laid out the same way with zeros between rows, so each tile is one long
+    /// run of pixels for the 4x3 micro-kernel and its horizontal sums are paid once per tile.
+    static func backwardWeightStride1(go: UnsafePointer<Float>, x: UnsafePointer<Float>, g: ConvGeometry,
+                                      gw: UnsafeMutablePointer<Float>) {
+        let hout = g.outHeight, wout = g.outWidth
+        let rowLength = wout + g.kernelWidth - 1
+        let plan = ConvTile(g, tileRows: max(1, 768 / rowLength), budgetBytes: 128 * 1024, maxChannels: 16, tight: true)
+        let taps = g.kernelHeight * g.kernelWidth
+        let (cin, cout) = (g.inChannels, g.outChannels)
+        let coChunk = 64
+        let coTasks = (cout + coChunk - 1) / coChunk
+        let ciTasks = (cin + plan.channelBlock - 1) / plan.channelBlock
+        let rowTiles = (hout + plan.tileRows - 1) / plan.tileRows
+        let goPlane = (plan.tileRows * rowLength + 7) / 8 * 8
+        let imageSize = cin * g.height * g.width
+        Parallel.forEach(ciTasks * coTasks) { task in
+            let c0 = (task / coTasks) * plan.channelBlock, kc = min(plan.channelBlock, cin - c0)
+            let co0 = (task % coTasks) * coChunk, nco = min(coChunk, cout - co0)
+            let nct = kc * taps, nctPad = (nct + 2) / 3 * 3, ncoPad = (nco + 3) / 4 * 4
+            let tile = UnsafeMutablePointer<Float>.allocate(capacity: plan.floats)
+            let goTile = UnsafeMutablePointer<Float>.allocate(capacity: ncoPad * goPlane)
+            let acc = UnsafeMutablePointer<Float>.allocate(capacity: nco * nct)
+            let ctOffs = UnsafeMutablePointer<Int>.allocate(capacity: nctPad)
+            let tapOffs = UnsafeMutablePointer<Int>.allocate(capacity: taps)
+            let res = UnsafeMutablePointer<Float>.allocate(capacity: 12)
+            defer {
+                tile.deallocate(); goTile.deallocate(); acc.deallocate()
+                ctOffs.deallocate(); tapOffs.deallocate(); res.deallocate()
+            }
+            tile.initialize(repeating: 0, count: plan.floats)
+            goTile.initialize(repeating: 0, count: ncoPad * goPlane)
+            acc.initialize(repeating: 0, count: nco * nct)
+            plan.tapOffsets(row: 0, into: tapOffs)
+            for c in 0..<kc { for t in 0..<taps { ctOffs[c * taps + t] = c * plan.channelStride + tapOffs[t] } }
+            for k in nct..<nctPad { ctOffs[k] = 0 }
+            for n in 0..<g.batch {
+                for rt in 0..<rowTiles {
+                    let oh0 = rt * plan.tileRows, rowsHere = min(plan.tileRows, hout - oh0)
+                    let flat = (rowsHere * rowLength + 7) / 8 * 8
+                    plan.pack(image: x + n * imageSize, c0: c0, kc: kc, oh0: oh0, into: tile)
+                    for co in 0..<nco {
+                        let d = goTile + co * goPlane
+                        for r in 0..<rowsHere {
+                            (d + r * rowLength).update(from: go + ((n * cout + co0 + co) * hout + oh0 + r) * wout, count: wout)
+                            (d + r * rowLength + wout).update(repeating: 0, count: rowLength - wout)
+                        }
+                        (d + rowsHere * rowLength).update(repeating: 0, count: flat - rowsHere * rowLength)
+                    }
+                    var cb = 0
+                    while cb < nco {
+                        let mv = min(4, nco - cb)
+                        var j = 0
+                        while j < nct {
+                            ConvMicroKernel.weightGrad4x3(
+                                g: goTile + cb * goPlane, gChannelStride: goPlane, gRowStride: 0,
+                                x0: tile + ctOffs[j], x1: tile + ctOffs[j + 1], x2: tile + ctOffs[j + 2],
+                                xRowStride: 0, rows: 1, chunks: flat / 8, out: res)
                             let jv = min(3, nct - j)
                             for i in 0..<mv {
                                 for jj in 0..<jv { acc[(cb + i) * nct + j + jj] += res[i * 3 + jj] }

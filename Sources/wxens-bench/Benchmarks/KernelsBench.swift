@@ -49,19 +49,21 @@ struct KernelsBench: ParsableCommand {
             print("op               shape N,Cin,Cout,H,W  thr  wxens GF/s  peer              peer GF/s  ratio  %sgemm")
         }
         for t in threadCounts {
-            let peers = noPeers ? nil : try runPeers(list, threads: t, repeats: reps)
-            for (i, s) in list.enumerated() {
+            // The machine may be shared: each shape's peers run right before our passes on it.
+            let sgemm = noPeers ? nil : try runPeers([], threads: t, repeats: reps, sgemm: true).sgemm
+            for s in list {
+                let peers = noPeers ? nil : try runPeers([s], threads: t, repeats: reps, sgemm: false)
                 let results = try measure(shape: s, threads: t, repeats: reps)
                 for (op, gf) in results {
                     let (peerName, peerKey) = Self.peer(for: op)
-                    let peerGF = peers?.shapes[i][peerKey]
+                    let peerGF = peers?.shapes.first?[peerKey]
                     let ratio = peerGF.map { gf / $0 }
-                    let ofPeak = peers?.sgemm.map { gf / $0 }
+                    let ofPeak = sgemm.map { gf / $0 }
                     if json {
                         var obj: [String: Any] = ["op": op, "shape": s, "threads": t, "gflops": gf, "peer": peerName]
                         obj["peer_gflops"] = peerGF ?? NSNull()
                         obj["ratio"] = ratio ?? NSNull()
-                        obj["sgemm_gflops"] = peers?.sgemm ?? NSNull()
+                        obj["sgemm_gflops"] = sgemm ?? NSNull()
                         obj["fraction_of_sgemm"] = ofPeak ?? NSNull()
                         let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
                         print(String(decoding: data, as: UTF8.self))
@@ -74,7 +76,7 @@ struct KernelsBench: ParsableCommand {
                     }
                 }
             }
-            if !json, let p = peers?.sgemm { print("OpenBLAS sgemm 2048^2 (numpy), \(t) thread(s): \(Self.fmt(p)) GFLOP/s") }
+            if !json, let p = sgemm { print("OpenBLAS sgemm 2048^2 (numpy), \(t) thread(s): \(Self.fmt(p)) GFLOP/s") }
         }
     }
 
@@ -134,13 +136,13 @@ struct KernelsBench: ParsableCommand {
         var shapes: [[String: Double]]
     }
 
-    /// Runs the peer script once for all shapes at `threads`, in a process without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE.
-    func runPeers(_ list: [[Int]], threads: Int, repeats: Int) throws -> PeerResults {
+    /// Runs the peer script once for `list` (and sgemm if asked) at `threads`, in a process without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE.
+    func runPeers(_ list: [[Int]], threads: Int, repeats: Int, sgemm: Bool) throws -> PeerResults {
         let env = ProcessInfo.processInfo.environment
         let py = python ?? env["WXENS_PYTHON"] ?? "/work/venv/bin/python"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: py)
-        p.arguments = [peerScript, "--threads", "\(threads)", "--repeats", "\(repeats)",
+        p.arguments = [peerScript, "--threads", "\(threads)", "--repeats", "\(repeats)", "--sgemm", sgemm ? "2048" : "0",
                        "--shapes", list.map { $0.map(String.init).joined(separator: ",") }.joined(separator: ";")]
         var childEnv = env
         childEnv["OPENBLAS_CORETYPE"] = nil
