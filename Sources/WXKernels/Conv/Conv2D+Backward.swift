@@ -94,7 +94,8 @@ extension Conv2D {
         let plane = hp * wp
         let gp = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * cin * plane)
         defer { gp.deallocate() }
-        gp.initialize(repeating: 0, count: g.batch * cin * plane)
+        // Every phase writes its positions of gp once; only a phase the kernel does not reach leaves zeros.
+        if kh < sh || kw < sw { gp.initialize(repeating: 0, count: g.batch * cin * plane) }
         for py in 0..<sh {
             for px in 0..<sw {
                 let kjh = py < kh ? (kh - py + sh - 1) / sh : 0

@@ -24,6 +24,8 @@ struct KernelsBench: ParsableCommand {
     var repeats: Int = 3
     @Option(help: "wall: elapsed time; cpu: process CPU time, for 1-thread runs on a loaded shared machine (ours and the peers alike).")
     var clock: String = "wall"
+    @Option(help: "Our padding: zeros (as the peers), or globe (reflect latitude, circular longitude; the peers stay zero-padded).")
+    var padding: String = "zeros"
     @Flag(help: "Quick run: the first two shapes, 2 repeats.")
     var quick = false
     @Flag(help: "Print one JSON object per line instead of a table.")
@@ -39,6 +41,7 @@ struct KernelsBench: ParsableCommand {
         var list = try shapes.map(Self.parseShapes) ?? Self.defaultShapes
         var reps = repeats
         if quick { list = Array(list.prefix(2)); reps = min(reps, 2) }
+        guard padding == "zeros" || padding == "globe" else { throw ValidationError("--padding is zeros or globe, got \(padding)") }
         guard clock == "wall" || clock == "cpu" else { throw ValidationError("--clock is wall or cpu, got \(clock)") }
         let threadCounts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 >= 1 }) else {
@@ -48,7 +51,7 @@ struct KernelsBench: ParsableCommand {
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
             .split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
         if !json {
-            print("wxens-bench kernels  \(started)  load average \(load)  repeats \(reps)  clock \(clock)")
+            print("wxens-bench kernels  \(started)  load average \(load)  repeats \(reps)  clock \(clock)  padding \(padding)")
             print("op               shape N,Cin,Cout,H,W  thr  wxens GF/s  peer              peer GF/s  ratio  %sgemm")
         }
         for t in threadCounts {
@@ -115,7 +118,7 @@ struct KernelsBench: ParsableCommand {
             })
         }
         let x = rand([n, cin, h, w]), wt = rand([cout, cin, 3, 3]), go = rand([n, cout, h, w])
-        let pad = ConvPadding(.zeros(1))
+        let pad = padding == "globe" ? ConvPadding(height: .reflect(1), width: .circular(1)) : ConvPadding(.zeros(1))
         let g = try ConvGeometry(inputShape: x.shape, weightShape: wt.shape, stride: 1, padding: pad)
         func best(_ body: () throws -> Void) rethrows -> Double {
             try body()
