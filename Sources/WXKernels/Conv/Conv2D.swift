@@ -69,39 +69,47 @@ public enum Conv2D {
             let rowsHere = min(plan.tileRows, hout - oh0)
             let tile = UnsafeMutablePointer<Float>.allocate(capacity: plan.floats)
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: mr * nr)
-            let offs = UnsafeMutablePointer<Int>.allocate(capacity: taps)
+            let offs = UnsafeMutablePointer<Int>.allocate(capacity: taps * plan.tileRows)
             defer { tile.deallocate(); scratch.deallocate(); offs.deallocate() }
             tile.initialize(repeating: 0, count: plan.floats)
+            // A row tail of at most 8 pixels: two 6-channel blocks at a time, 8 pixels wide.
+            func tail(r: Int, ow0: Int, nv: Int, kc: Int, c0: Int, first: Bool, last: Bool) {
+                var o = 0
+                while o < nv {
+                    let pv = min(8, nv - o)
+                    var cb = 0
+                    while cb < coBlocks {
+                        let cb1 = min(cb + 1, coBlocks - 1)
+                        ConvMicroKernel.forward12x8(tile: tile + ow0 + o, offsets: offs + r * taps, taps: taps, channels: kc,
+                                                    cinStride: plan.channelStride,
+                                                    w0: packedWeights + (cb * g.inChannels + c0) * taps * mr,
+                                                    w1: packedWeights + (cb1 * g.inChannels + c0) * taps * mr,
+                                                    out: scratch)
+                        let mv = min(2 * mr, g.outChannels - cb * mr)
+                        out.write(scratch, rowStride: 8, image: n, channel: cb * mr, row: oh0 + r, col: ow0 + o,
+                                  channels: mv, pixels: pv, first: first, last: last, bias: bias, activation: activation)
+                        cb += 2
+                    }
+                    o += 8
+                }
+            }
             var c0 = 0
             while c0 < g.inChannels {
                 let kc = min(plan.channelBlock, g.inChannels - c0)
                 plan.pack(image: x + n * imageSize, c0: c0, kc: kc, oh0: oh0, into: tile)
                 let first = c0 == 0, last = c0 + kc >= g.inChannels
                 for r in 0..<rowsHere {
-                    plan.tapOffsets(row: r, into: offs)
+                    plan.tapOffsets(row: r, into: offs + r * taps)
                     var ow0 = 0
                     while ow0 < wout {
                         let nv = min(nr, wout - ow0)
                         if nv <= 8 {
-                            // Row tail of at most 8 pixels: two channel blocks at a time, 8 pixels wide.
-                            var cb = 0
-                            while cb < coBlocks {
-                                let cb1 = min(cb + 1, coBlocks - 1)
-                                ConvMicroKernel.forward12x8(tile: tile + ow0, offsets: offs, taps: taps, channels: kc,
-                                                            cinStride: plan.channelStride,
-                                                            w0: packedWeights + (cb * g.inChannels + c0) * taps * mr,
-                                                            w1: packedWeights + (cb1 * g.inChannels + c0) * taps * mr,
-                                                            out: scratch)
-                                let mv = min(2 * mr, g.outChannels - cb * mr)
-                                out.write(scratch, rowStride: 8, image: n, channel: cb * mr, row: oh0 + r, col: ow0,
-                                          channels: mv, pixels: nv, first: first, last: last, bias: bias, activation: activation)
-                                cb += 2
-                            }
+                            tail(r: r, ow0: ow0, nv: nv, kc: kc, c0: c0, first: first, last: last)
                             ow0 += nr
                             continue
                         }
                         for cb in 0..<coBlocks {
-                            ConvMicroKernel.forward6x16(tile: tile + ow0, offsets: offs, taps: taps, channels: kc,
+                            ConvMicroKernel.forward6x16(tile: tile + ow0, offsets: offs + r * taps, taps: taps, channels: kc,
                                                         cinStride: plan.channelStride,
                                                         w: packedWeights + (cb * g.inChannels + c0) * taps * mr,
                                                         out: scratch)
