@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Convolution peers for `wxens-bench kernels`: onnxruntime and PyTorch CPU conv2d, and OpenBLAS sgemm.
 
-Usage: conv_peers.py --threads T --repeats R --shapes "N,Cin,Cout,H,W;..." [--sgemm 2048]
+Usage: conv_peers.py --threads T --repeats R --shapes "N,Cin,Cout,H,W;..." [--sgemm 2048] [--clock wall|cpu]
 Each shape is a 3x3, stride 1, padding 1 convolution (float32, NCHW). Prints one JSON object:
 {"threads": T, "sgemm_gflops": g, "shapes": [{"shape": [...], "onnxruntime_forward": g,
  "torch_forward": g, "torch_forward_channels_last": g, "torch_backward_data": g,
@@ -15,13 +15,16 @@ import sys
 import time
 
 
+CLOCK = time.perf_counter
+
+
 def best_time(fn, repeats):
     fn()
     best = float("inf")
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         fn()
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, CLOCK() - t0)
     return best
 
 
@@ -29,9 +32,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--shapes", required=True)
+    ap.add_argument("--shapes", default="")
     ap.add_argument("--sgemm", type=int, default=2048)
+    ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                    help="cpu: process CPU time (meaningful at 1 thread on a shared machine)")
     args = ap.parse_args()
+    global CLOCK
+    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
     # Thread pools read these at import time: give every library the same thread count.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.threads)
@@ -55,7 +62,7 @@ def main():
         t = best_time(lambda: a @ b, args.repeats)
         out["sgemm_gflops"] = 2 * args.sgemm ** 3 / t / 1e9
 
-    for spec in args.shapes.split(";"):
+    for spec in filter(None, args.shapes.split(";")):
         n, cin, cout, h, w = (int(v) for v in spec.split(","))
         flops = 2.0 * n * cin * cout * 9 * h * w
         x = rng.standard_normal((n, cin, h, w), dtype=np.float32)

@@ -63,11 +63,39 @@ extension Conv2D {
                                  gi: UnsafeMutablePointer<Float>) {
         let (sh, sw, kh, kw) = (g.strideHeight, g.strideWidth, g.kernelHeight, g.kernelWidth)
         let (cin, cout) = (g.inChannels, g.outChannels)
+        let zeroPadded = (g.padH.mode == .zeros || (g.padH.before == 0 && g.padH.after == 0))
+            && (g.padW.mode == .zeros || (g.padW.before == 0 && g.padW.after == 0))
+        if sh == 1 && sw == 1 && zeroPadded {
+            // Nothing to fold: one stride-1 convolution of grad_output, cropped to the input, straight into gi.
+            let wflip = UnsafeMutablePointer<Float>.allocate(capacity: cin * cout * kh * kw)
+            defer { wflip.deallocate() }
+            for ci in 0..<cin {
+                for co in 0..<cout {
+                    for a in 0..<kh {
+                        for b in 0..<kw {
+                            wflip[((ci * cout + co) * kh + a) * kw + b] = w[((co * cin + ci) * kh + kh - 1 - a) * kw + kw - 1 - b]
+                        }
+                    }
+                }
+            }
+            let bh = kh - 1 - g.padH.before, bw = kw - 1 - g.padW.before
+            let sub = ConvGeometry(batch: g.batch, inChannels: cout, height: g.outHeight, width: g.outWidth,
+                                   outChannels: cin, kernelHeight: kh, kernelWidth: kw, strideHeight: 1, strideWidth: 1,
+                                   padH: AxisPad(before: bh, after: g.height - g.outHeight - bh + kh - 1, mode: .zeros),
+                                   padW: AxisPad(before: bw, after: g.width - g.outWidth - bw + kw - 1, mode: .zeros))
+            let packed = packWeights(wflip, cout: cin, cin: cout, taps: kh * kw)
+            defer { packed.deallocate() }
+            let out = ConvOutput(base: gi, imageStride: cin * g.height * g.width, channelStride: g.height * g.width,
+                                 rowStride: g.width, colStride: 1)
+            forwardCore(x: go, g: sub, packedWeights: packed, bias: nil, activation: .none, out: out)
+            return
+        }
         let hp = g.padH.paddedLength(g.height), wp = g.padW.paddedLength(g.width)
         let plane = hp * wp
         let gp = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * cin * plane)
         defer { gp.deallocate() }
-        gp.initialize(repeating: 0, count: g.batch * cin * plane)
+        // Every phase writes its positions of gp once; only a phase the kernel does not reach leaves zeros.
+        if kh < sh || kw < sw { gp.initialize(repeating: 0, count: g.batch * cin * plane) }
         for py in 0..<sh {
             for px in 0..<sw {
                 let kjh = py < kh ? (kh - py + sh - 1) / sh : 0
@@ -122,6 +150,10 @@ extension Conv2D {
 
     static func backwardWeightCore(go: UnsafePointer<Float>, x: UnsafePointer<Float>, g: ConvGeometry,
                                    gw: UnsafeMutablePointer<Float>) {
+        if g.strideHeight == 1 && g.strideWidth == 1 {
+            backwardWeightStride1(go: go, x: x, g: g, gw: gw)
+            return
+        }
         let hout = g.outHeight, wout = g.outWidth
         let wo8 = (wout + 7) / 8 * 8
         let tileRows = max(4, 512 / wo8)
@@ -175,6 +207,82 @@ extension Conv2D {
                                 g: goTile + cb * goPlane, gChannelStride: goPlane, gRowStride: wo8,
                                 x0: tile + ctOffs[j], x1: tile + ctOffs[j + 1], x2: tile + ctOffs[j + 2],
                                 xRowStride: g.strideHeight * plan.rowStride, rows: rowsHere, chunks: wo8 / 8, out: res)
+                            let jv = min(3, nct - j)
+                            for i in 0..<mv {
+                                for jj in 0..<jv { acc[(cb + i) * nct + j + jj] += res[i * 3 + jj] }
+                            }
+                            j += 3
+                        }
+                        cb += 4
+                    }
+                }
+            }
+            for co in 0..<nco {
+                (gw + (co0 + co) * cin * taps + c0 * taps).update(from: acc + co * nct, count: nct)
+            }
+        }
+    }
+}
+
+extension Conv2D {
+    /// Weight gradient at stride 1: tile rows are packed back to back (Wout + kw - 1 apart) and the
+    /// output gradient is laid out the same way with zeros between rows, so each tile is one long
+    /// run of pixels for the 4x3 micro-kernel and its horizontal sums are paid once per tile.
+    static func backwardWeightStride1(go: UnsafePointer<Float>, x: UnsafePointer<Float>, g: ConvGeometry,
+                                      gw: UnsafeMutablePointer<Float>) {
+        let hout = g.outHeight, wout = g.outWidth
+        let rowLength = wout + g.kernelWidth - 1
+        let plan = ConvTile(g, tileRows: max(1, 768 / rowLength), budgetBytes: 128 * 1024, maxChannels: 16, tight: true)
+        let taps = g.kernelHeight * g.kernelWidth
+        let (cin, cout) = (g.inChannels, g.outChannels)
+        let coChunk = 64
+        let coTasks = (cout + coChunk - 1) / coChunk
+        let ciTasks = (cin + plan.channelBlock - 1) / plan.channelBlock
+        let rowTiles = (hout + plan.tileRows - 1) / plan.tileRows
+        let goPlane = (plan.tileRows * rowLength + 7) / 8 * 8
+        let imageSize = cin * g.height * g.width
+        Parallel.forEach(ciTasks * coTasks) { task in
+            let c0 = (task / coTasks) * plan.channelBlock, kc = min(plan.channelBlock, cin - c0)
+            let co0 = (task % coTasks) * coChunk, nco = min(coChunk, cout - co0)
+            let nct = kc * taps, nctPad = (nct + 2) / 3 * 3, ncoPad = (nco + 3) / 4 * 4
+            let tile = UnsafeMutablePointer<Float>.allocate(capacity: plan.floats)
+            let goTile = UnsafeMutablePointer<Float>.allocate(capacity: ncoPad * goPlane)
+            let acc = UnsafeMutablePointer<Float>.allocate(capacity: nco * nct)
+            let ctOffs = UnsafeMutablePointer<Int>.allocate(capacity: nctPad)
+            let tapOffs = UnsafeMutablePointer<Int>.allocate(capacity: taps)
+            let res = UnsafeMutablePointer<Float>.allocate(capacity: 12)
+            defer {
+                tile.deallocate(); goTile.deallocate(); acc.deallocate()
+                ctOffs.deallocate(); tapOffs.deallocate(); res.deallocate()
+            }
+            tile.initialize(repeating: 0, count: plan.floats)
+            goTile.initialize(repeating: 0, count: ncoPad * goPlane)
+            acc.initialize(repeating: 0, count: nco * nct)
+            plan.tapOffsets(row: 0, into: tapOffs)
+            for c in 0..<kc { for t in 0..<taps { ctOffs[c * taps + t] = c * plan.channelStride + tapOffs[t] } }
+            for k in nct..<nctPad { ctOffs[k] = 0 }
+            for n in 0..<g.batch {
+                for rt in 0..<rowTiles {
+                    let oh0 = rt * plan.tileRows, rowsHere = min(plan.tileRows, hout - oh0)
+                    let flat = (rowsHere * rowLength + 7) / 8 * 8
+                    plan.pack(image: x + n * imageSize, c0: c0, kc: kc, oh0: oh0, into: tile)
+                    for co in 0..<nco {
+                        let d = goTile + co * goPlane
+                        for r in 0..<rowsHere {
+                            (d + r * rowLength).update(from: go + ((n * cout + co0 + co) * hout + oh0 + r) * wout, count: wout)
+                            (d + r * rowLength + wout).update(repeating: 0, count: rowLength - wout)
+                        }
+                        (d + rowsHere * rowLength).update(repeating: 0, count: flat - rowsHere * rowLength)
+                    }
+                    var cb = 0
+                    while cb < nco {
+                        let mv = min(4, nco - cb)
+                        var j = 0
+                        while j < nct {
+                            ConvMicroKernel.weightGrad4x3(
+                                g: goTile + cb * goPlane, gChannelStride: goPlane, gRowStride: 0,
+                                x0: tile + ctOffs[j], x1: tile + ctOffs[j + 1], x2: tile + ctOffs[j + 2],
+                                xRowStride: 0, rows: 1, chunks: flat / 8, out: res)
                             let jv = min(3, nct - j)
                             for i in 0..<mv {
                                 for jj in 0..<jv { acc[(cb + i) * nct + j + jj] += res[i * 3 + jj] }

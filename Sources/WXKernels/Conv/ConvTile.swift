@@ -20,14 +20,23 @@ struct ConvTile {
     let columnMap: [Int]
 
     /// Tile plan for `g`; `budgetBytes` bounds the packed block so that it stays in L2.
-    init(_ g: ConvGeometry, tileRows: Int, budgetBytes: Int, maxChannels: Int = Int.max) {
+    /// `tight` packs rows of exactly Wout + kw - 1 (stride 1), so that consecutive rows form one
+    /// run of pixels for the weight-gradient kernel; otherwise rows are padded for 16-pixel blocks.
+    init(_ g: ConvGeometry, tileRows: Int, budgetBytes: Int, maxChannels: Int = Int.max, tight: Bool = false) {
         self.g = g
         self.tileRows = max(1, min(tileRows, g.outHeight))
         rows = (self.tileRows - 1) * g.strideHeight + g.kernelHeight
-        let wBlocks = (g.outWidth + ConvMicroKernel.nr - 1) / ConvMicroKernel.nr * ConvMicroKernel.nr
-        phaseLength = (wBlocks + (g.kernelWidth - 1) / g.strideWidth + 7) / 8 * 8
+        if tight {
+            phaseLength = g.outWidth + (g.kernelWidth - 1) / g.strideWidth
+        } else {
+            let wBlocks = (g.outWidth + ConvMicroKernel.nr - 1) / ConvMicroKernel.nr * ConvMicroKernel.nr
+            phaseLength = (wBlocks + (g.kernelWidth - 1) / g.strideWidth + 7) / 8 * 8
+        }
         let perChannel = rows * g.strideWidth * phaseLength * 4
-        channelBlock = max(1, min(g.inChannels, maxChannels, budgetBytes / max(perChannel, 1)))
+        // Equal blocks: 64 channels in a 56-channel budget become two blocks of 32, not 56 + 8.
+        let most = max(1, min(g.inChannels, maxChannels, budgetBytes / max(perChannel, 1)))
+        let blocks = (g.inChannels + most - 1) / most
+        channelBlock = (g.inChannels + blocks - 1) / blocks
         var map = [Int](repeating: -1, count: g.strideWidth * phaseLength)
         let padded = g.padW.paddedLength(g.width)
         for ph in 0..<g.strideWidth {
@@ -40,7 +49,7 @@ struct ConvTile {
     }
 
     /// Floats needed for one packed tile.
-    var floats: Int { channelBlock * channelStride + 16 }
+    var floats: Int { channelBlock * channelStride + 64 }
 
     /// Offsets of the kernel taps for output row `r` of the tile (relative to the channel base).
     func tapOffsets(row r: Int, into offs: UnsafeMutablePointer<Int>) {

@@ -22,6 +22,10 @@ struct KernelsBench: ParsableCommand {
     var threads: String = "1,2"
     @Option(help: "Timed runs per measurement (best is kept), after one warm-up.")
     var repeats: Int = 3
+    @Option(help: "wall: elapsed time; cpu: process CPU time, for 1-thread runs on a loaded shared machine (ours and the peers alike).")
+    var clock: String = "wall"
+    @Option(help: "Our padding: zeros (as the peers), or globe (reflect latitude, circular longitude; the peers stay zero-padded).")
+    var padding: String = "zeros"
     @Flag(help: "Quick run: the first two shapes, 2 repeats.")
     var quick = false
     @Flag(help: "Print one JSON object per line instead of a table.")
@@ -37,6 +41,8 @@ struct KernelsBench: ParsableCommand {
         var list = try shapes.map(Self.parseShapes) ?? Self.defaultShapes
         var reps = repeats
         if quick { list = Array(list.prefix(2)); reps = min(reps, 2) }
+        guard padding == "zeros" || padding == "globe" else { throw ValidationError("--padding is zeros or globe, got \(padding)") }
+        guard clock == "wall" || clock == "cpu" else { throw ValidationError("--clock is wall or cpu, got \(clock)") }
         let threadCounts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 >= 1 }) else {
             throw ValidationError("--threads needs positive integers, got \(threads)")
@@ -45,23 +51,25 @@ struct KernelsBench: ParsableCommand {
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
             .split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
         if !json {
-            print("wxens-bench kernels  \(started)  load average \(load)  repeats \(reps)")
+            print("wxens-bench kernels  \(started)  load average \(load)  repeats \(reps)  clock \(clock)  padding \(padding)")
             print("op               shape N,Cin,Cout,H,W  thr  wxens GF/s  peer              peer GF/s  ratio  %sgemm")
         }
         for t in threadCounts {
-            let peers = noPeers ? nil : try runPeers(list, threads: t, repeats: reps)
-            for (i, s) in list.enumerated() {
+            // The machine may be shared: each shape's peers run right before our passes on it.
+            let sgemm = noPeers ? nil : try runPeers([], threads: t, repeats: reps, sgemm: true).sgemm
+            for s in list {
+                let peers = noPeers ? nil : try runPeers([s], threads: t, repeats: reps, sgemm: false)
                 let results = try measure(shape: s, threads: t, repeats: reps)
                 for (op, gf) in results {
                     let (peerName, peerKey) = Self.peer(for: op)
-                    let peerGF = peers?.shapes[i][peerKey]
+                    let peerGF = peers?.shapes.first?[peerKey]
                     let ratio = peerGF.map { gf / $0 }
-                    let ofPeak = peers?.sgemm.map { gf / $0 }
+                    let ofPeak = sgemm.map { gf / $0 }
                     if json {
                         var obj: [String: Any] = ["op": op, "shape": s, "threads": t, "gflops": gf, "peer": peerName]
                         obj["peer_gflops"] = peerGF ?? NSNull()
                         obj["ratio"] = ratio ?? NSNull()
-                        obj["sgemm_gflops"] = peers?.sgemm ?? NSNull()
+                        obj["sgemm_gflops"] = sgemm ?? NSNull()
                         obj["fraction_of_sgemm"] = ofPeak ?? NSNull()
                         let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
                         print(String(decoding: data, as: UTF8.self))
@@ -74,7 +82,7 @@ struct KernelsBench: ParsableCommand {
                     }
                 }
             }
-            if !json, let p = peers?.sgemm { print("OpenBLAS sgemm 2048^2 (numpy), \(t) thread(s): \(Self.fmt(p)) GFLOP/s") }
+            if !json, let p = sgemm { print("OpenBLAS sgemm 2048^2 (numpy), \(t) thread(s): \(Self.fmt(p)) GFLOP/s") }
         }
     }
 
@@ -110,15 +118,15 @@ struct KernelsBench: ParsableCommand {
             })
         }
         let x = rand([n, cin, h, w]), wt = rand([cout, cin, 3, 3]), go = rand([n, cout, h, w])
-        let pad = ConvPadding(.zeros(1))
+        let pad = padding == "globe" ? ConvPadding(height: .reflect(1), width: .circular(1)) : ConvPadding(.zeros(1))
         let g = try ConvGeometry(inputShape: x.shape, weightShape: wt.shape, stride: 1, padding: pad)
         func best(_ body: () throws -> Void) rethrows -> Double {
             try body()
             var bestT = Double.infinity
             for _ in 0..<repeats {
-                let t0 = DispatchTime.now().uptimeNanoseconds
+                let t0 = now()
                 try body()
-                bestT = min(bestT, Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+                bestT = min(bestT, now() - t0)
             }
             return g.flops / bestT / 1e9
         }
@@ -129,18 +137,25 @@ struct KernelsBench: ParsableCommand {
         }
     }
 
+    /// Seconds on the chosen clock.
+    func now() -> Double {
+        var ts = timespec()
+        clock_gettime(clock == "cpu" ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
     struct PeerResults {
         var sgemm: Double?
         var shapes: [[String: Double]]
     }
 
-    /// Runs the peer script once for all shapes at `threads`, in a process without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE.
-    func runPeers(_ list: [[Int]], threads: Int, repeats: Int) throws -> PeerResults {
+    /// Runs the peer script once for `list` (and sgemm if asked) at `threads`, in a process without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE.
+    func runPeers(_ list: [[Int]], threads: Int, repeats: Int, sgemm: Bool) throws -> PeerResults {
         let env = ProcessInfo.processInfo.environment
         let py = python ?? env["WXENS_PYTHON"] ?? "/work/venv/bin/python"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: py)
-        p.arguments = [peerScript, "--threads", "\(threads)", "--repeats", "\(repeats)",
+        p.arguments = [peerScript, "--threads", "\(threads)", "--repeats", "\(repeats)", "--sgemm", sgemm ? "2048" : "0", "--clock", clock,
                        "--shapes", list.map { $0.map(String.init).joined(separator: ",") }.joined(separator: ";")]
         var childEnv = env
         childEnv["OPENBLAS_CORETYPE"] = nil
