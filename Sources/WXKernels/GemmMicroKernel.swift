@@ -1,13 +1,25 @@
 /// The register-blocked inner loop of the GEMM: a 6x16 tile of C from packed panels.
 ///
 /// Twelve SIMD8 accumulators (6 rows x 2 vectors) stay in registers; each k step broadcasts
-/// six A values and loads two B vectors. With `-target-cpu` set the `addingProduct` calls
-/// become FMA instructions. The k loop runs in index order, so each sum has a fixed order.
+/// six A values and loads two B vectors. Where the target CPU has FMA (`WXENS_FMA`, set by
+/// Package.swift for release builds) each step is one fused multiply-add; elsewhere a multiply
+/// then an add (a SIMD `addingProduct` without FMA hardware becomes a libm call per lane).
+/// The k loop runs in index order, so each sum has a fixed order.
 enum GemmMicroKernel {
     /// Rows of C per micro-tile.
     static let mr = 6
     /// Columns of C per micro-tile.
     static let nr = 16
+
+    /// acc + a * b, fused where the target has FMA.
+    @inline(__always)
+    static func fma(_ acc: inout SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) {
+        #if WXENS_FMA
+        acc.addProduct(a, b)
+        #else
+        acc = acc + a * b
+        #endif
+    }
 
     /// Writes the 6x16 product of packed `a` (kc x 6, k-major) and packed `b` (kc x 16, k-major)
     /// into `tile` (row-major, 16 columns).
@@ -22,17 +34,17 @@ enum GemmMicroKernel {
             let b0 = pb.loadUnaligned(as: V.self)
             let b1 = pb.loadUnaligned(fromByteOffset: 32, as: V.self)
             var av = V(repeating: pa[0])
-            c00.addProduct(av, b0); c01.addProduct(av, b1)
+            fma(&c00, av, b0); fma(&c01, av, b1)
             av = V(repeating: pa[1])
-            c10.addProduct(av, b0); c11.addProduct(av, b1)
+            fma(&c10, av, b0); fma(&c11, av, b1)
             av = V(repeating: pa[2])
-            c20.addProduct(av, b0); c21.addProduct(av, b1)
+            fma(&c20, av, b0); fma(&c21, av, b1)
             av = V(repeating: pa[3])
-            c30.addProduct(av, b0); c31.addProduct(av, b1)
+            fma(&c30, av, b0); fma(&c31, av, b1)
             av = V(repeating: pa[4])
-            c40.addProduct(av, b0); c41.addProduct(av, b1)
+            fma(&c40, av, b0); fma(&c41, av, b1)
             av = V(repeating: pa[5])
-            c50.addProduct(av, b0); c51.addProduct(av, b1)
+            fma(&c50, av, b0); fma(&c51, av, b1)
             pa += 6
             pb += 64
         }
