@@ -1,0 +1,301 @@
+import WXCore
+
+extension Conv2D {
+    /// Gradient of the loss with respect to the convolution input, given the gradient of its output.
+    ///
+    /// grad_input[n, ci, i, j] = sum over (co, y, x, a, b) with pad-source(s*y+a, s*x+b) = (i, j) of
+    /// grad_output[n, co, y, x] * weight[co, ci, a, b]; padded positions fold back onto the source
+    /// element they copied (wrapped, mirrored or clamped), zeros padding drops them.
+    /// Computed per stride phase as a stride-1 convolution of grad_output with the flipped sub-kernel.
+    public static func backwardData(gradOutput: Tensor, weight: Tensor, inputShape: [Int], stride: Int = 1,
+                                    padding: ConvPadding = .none) throws -> Tensor {
+        let g = try ConvGeometry(inputShape: inputShape, weightShape: weight.shape, stride: stride, padding: padding)
+        guard gradOutput.shape == g.outputShape else {
+            throw ConvError.shapeMismatch(operand: "gradOutput", detail: "expected \(g.outputShape), got \(gradOutput.shape)")
+        }
+        var gi = Tensor(zeros: inputShape)
+        gi.withUnsafeMutableBufferPointer { buf in
+            backwardDataCore(go: gradOutput.storage.pointer, w: weight.storage.pointer, g: g, gi: buf.baseAddress!)
+        }
+        return gi
+    }
+
+    /// Gradient of the loss with respect to the weight: [Cout, Cin, kh, kw].
+    ///
+    /// grad_weight[co, ci, a, b] = sum_{n, y, x} grad_output[n, co, y, x] * pad(input)[n, ci, s*y + a, s*x + b],
+    /// summed over a fixed partition of (n, y, x) in index order whatever the thread count.
+    public static func backwardWeight(gradOutput: Tensor, input: Tensor, weightShape: [Int], stride: Int = 1,
+                                      padding: ConvPadding = .none) throws -> Tensor {
+        let g = try ConvGeometry(inputShape: input.shape, weightShape: weightShape, stride: stride, padding: padding)
+        guard gradOutput.shape == g.outputShape else {
+            throw ConvError.shapeMismatch(operand: "gradOutput", detail: "expected \(g.outputShape), got \(gradOutput.shape)")
+        }
+        var gw = Tensor(zeros: weightShape)
+        gw.withUnsafeMutableBufferPointer { buf in
+            backwardWeightCore(go: gradOutput.storage.pointer, x: input.storage.pointer, g: g, gw: buf.baseAddress!)
+        }
+        return gw
+    }
+
+    /// Gradient of the loss with respect to the bias: grad_bias[co] = sum_{n, y, x} grad_output[n, co, y, x].
+    public static func backwardBias(gradOutput: Tensor) throws -> Tensor {
+        guard gradOutput.rank == 4 else { throw ConvError.badRank(operand: "gradOutput", expected: 4, shape: gradOutput.shape) }
+        let (n, c, hw) = (gradOutput.shape[0], gradOutput.shape[1], gradOutput.shape[2] * gradOutput.shape[3])
+        var gb = Tensor(zeros: [c])
+        let go = gradOutput.storage.pointer
+        gb.withUnsafeMutableBufferPointer { out in
+            let o = out.baseAddress!
+            Parallel.forEach(c) { co in
+                var s = 0.0
+                for i in 0..<n {
+                    let p = go + (i * c + co) * hw
+                    var part: Float = 0
+                    for k in 0..<hw { part += p[k] }
+                    s += Double(part)
+                }
+                o[co] = Float(s)
+            }
+        }
+        return gb
+    }
+
+    static func backwardDataCore(go: UnsafePointer<Float>, w: UnsafePointer<Float>, g: ConvGeometry,
+                                 gi: UnsafeMutablePointer<Float>) {
+        let (sh, sw, kh, kw) = (g.strideHeight, g.strideWidth, g.kernelHeight, g.kernelWidth)
+        let (cin, cout) = (g.inChannels, g.outChannels)
+        let zeroPadded = (g.padH.mode == .zeros || (g.padH.before == 0 && g.padH.after == 0))
+            && (g.padW.mode == .zeros || (g.padW.before == 0 && g.padW.after == 0))
+        if sh == 1 && sw == 1 && zeroPadded {
+            // Nothing to fold: one stride-1 convolution of grad_output, cropped to the input, straight into gi.
+            let wflip = UnsafeMutablePointer<Float>.allocate(capacity: cin * cout * kh * kw)
+            defer { wflip.deallocate() }
+            for ci in 0..<cin {
+                for co in 0..<cout {
+                    for a in 0..<kh {
+                        for b in 0..<kw {
+                            wflip[((ci * cout + co) * kh + a) * kw + b] = w[((co * cin + ci) * kh + kh - 1 - a) * kw + kw - 1 - b]
+                        }
+                    }
+                }
+            }
+            let bh = kh - 1 - g.padH.before, bw = kw - 1 - g.padW.before
+            let sub = ConvGeometry(batch: g.batch, inChannels: cout, height: g.outHeight, width: g.outWidth,
+                                   outChannels: cin, kernelHeight: kh, kernelWidth: kw, strideHeight: 1, strideWidth: 1,
+                                   padH: AxisPad(before: bh, after: g.height - g.outHeight - bh + kh - 1, mode: .zeros),
+                                   padW: AxisPad(before: bw, after: g.width - g.outWidth - bw + kw - 1, mode: .zeros))
+            let packed = packWeights(wflip, cout: cin, cin: cout, taps: kh * kw)
+            defer { packed.deallocate() }
+            let out = ConvOutput(base: gi, imageStride: cin * g.height * g.width, channelStride: g.height * g.width,
+                                 rowStride: g.width, colStride: 1)
+            forwardCore(x: go, g: sub, packedWeights: packed, bias: nil, activation: .none, out: out)
+            return
+        }
+        let hp = g.padH.paddedLength(g.height), wp = g.padW.paddedLength(g.width)
+        let plane = hp * wp
+        let gp = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * cin * plane)
+        defer { gp.deallocate() }
+        // Every phase writes its positions of gp once; only a phase the kernel does not reach leaves zeros.
+        if kh < sh || kw < sw { gp.initialize(repeating: 0, count: g.batch * cin * plane) }
+        for py in 0..<sh {
+            for px in 0..<sw {
+                let kjh = py < kh ? (kh - py + sh - 1) / sh : 0
+                let kjw = px < kw ? (kw - px + sw - 1) / sw : 0
+                let ah = (hp - py + sh - 1) / sh, aw = (wp - px + sw - 1) / sw
+                if kjh == 0 || kjw == 0 || ah <= 0 || aw <= 0 { continue }
+                // Flipped sub-kernel, channels swapped: wsub[ci][co][a][b] = w[co][ci][py+sh*(kjh-1-a)][px+sw*(kjw-1-b)].
+                let wsub = UnsafeMutablePointer<Float>.allocate(capacity: cin * cout * kjh * kjw)
+                defer { wsub.deallocate() }
+                for ci in 0..<cin {
+                    for co in 0..<cout {
+                        for a in 0..<kjh {
+                            for b in 0..<kjw {
+                                wsub[((ci * cout + co) * kjh + a) * kjw + b] =
+                                    w[((co * cin + ci) * kh + py + sh * (kjh - 1 - a)) * kw + px + sw * (kjw - 1 - b)]
+                            }
+                        }
+                    }
+                }
+                let sub = ConvGeometry(batch: g.batch, inChannels: cout, height: g.outHeight, width: g.outWidth,
+                                       outChannels: cin, kernelHeight: kjh, kernelWidth: kjw,
+                                       strideHeight: 1, strideWidth: 1,
+                                       padH: AxisPad(before: kjh - 1, after: ah - g.outHeight, mode: .zeros),
+                                       padW: AxisPad(before: kjw - 1, after: aw - g.outWidth, mode: .zeros))
+                let packed = packWeights(wsub, cout: cin, cin: cout, taps: kjh * kjw)
+                defer { packed.deallocate() }
+                let out = ConvOutput(base: gp + py * wp + px, imageStride: cin * plane, channelStride: plane,
+                                     rowStride: sh * wp, colStride: sw)
+                forwardCore(x: go, g: sub, packedWeights: packed, bias: nil, activation: .none, out: out)
+            }
+        }
+        // Fold the padded gradient back onto the source elements, one (image, channel) plane per task.
+        let (h, wd) = (g.height, g.width)
+        var colMap = [Int](repeating: -1, count: wp)
+        for x in 0..<wp { colMap[x] = g.padW.source(x, wd) }
+        let before = g.padW.before
+        colMap.withUnsafeBufferPointer { cmap in
+            Parallel.forEach(g.batch * cin) { plane_ in
+                let src = gp + plane_ * plane, dst = gi + plane_ * h * wd
+                for y in 0..<hp {
+                    let sy = g.padH.source(y, h)
+                    if sy < 0 { continue }
+                    let s = src + y * wp, d = dst + sy * wd
+                    for x in 0..<before { let sx = cmap[x]; if sx >= 0 { d[sx] += s[x] } }
+                    let interior = s + before
+                    for x in 0..<wd { d[x] += interior[x] }
+                    for x in (before + wd)..<wp { let sx = cmap[x]; if sx >= 0 { d[sx] += s[x] } }
+                }
+            }
+        }
+    }
+
+    static func backwardWeightCore(go: UnsafePointer<Float>, x: UnsafePointer<Float>, g: ConvGeometry,
+                                   gw: UnsafeMutablePointer<Float>) {
+        if g.strideHeight == 1 && g.strideWidth == 1 {
+            backwardWeightStride1(go: go, x: x, g: g, gw: gw)
+            return
+        }
+        let hout = g.outHeight, wout = g.outWidth
+        let wo8 = (wout + 7) / 8 * 8
+        let tileRows = max(4, 512 / wo8)
+        let plan = ConvTile(g, tileRows: tileRows, budgetBytes: 128 * 1024, maxChannels: 16)
+        let taps = g.kernelHeight * g.kernelWidth
+        let (cin, cout) = (g.inChannels, g.outChannels)
+        let coChunk = 64
+        let coTasks = (cout + coChunk - 1) / coChunk
+        let ciTasks = (cin + plan.channelBlock - 1) / plan.channelBlock
+        let rowTiles = (hout + plan.tileRows - 1) / plan.tileRows
+        let goPlane = plan.tileRows * wo8
+        let imageSize = cin * g.height * g.width
+        Parallel.forEach(ciTasks * coTasks) { task in
+            let c0 = (task / coTasks) * plan.channelBlock, kc = min(plan.channelBlock, cin - c0)
+            let co0 = (task % coTasks) * coChunk, nco = min(coChunk, cout - co0)
+            let nct = kc * taps, nctPad = (nct + 2) / 3 * 3, ncoPad = (nco + 3) / 4 * 4
+            let tile = UnsafeMutablePointer<Float>.allocate(capacity: plan.floats)
+            let goTile = UnsafeMutablePointer<Float>.allocate(capacity: ncoPad * goPlane + 8)
+            let acc = UnsafeMutablePointer<Float>.allocate(capacity: nco * nct)
+            let ctOffs = UnsafeMutablePointer<Int>.allocate(capacity: nctPad)
+            let tapOffs = UnsafeMutablePointer<Int>.allocate(capacity: taps)
+            let res = UnsafeMutablePointer<Float>.allocate(capacity: 12)
+            defer {
+                tile.deallocate(); goTile.deallocate(); acc.deallocate()
+                ctOffs.deallocate(); tapOffs.deallocate(); res.deallocate()
+            }
+            tile.initialize(repeating: 0, count: plan.floats)
+            goTile.initialize(repeating: 0, count: ncoPad * goPlane + 8)
+            acc.initialize(repeating: 0, count: nco * nct)
+            plan.tapOffsets(row: 0, into: tapOffs)
+            for c in 0..<kc { for t in 0..<taps { ctOffs[c * taps + t] = c * plan.channelStride + tapOffs[t] } }
+            for k in nct..<nctPad { ctOffs[k] = 0 }
+            for n in 0..<g.batch {
+                for rt in 0..<rowTiles {
+                    let oh0 = rt * plan.tileRows, rowsHere = min(plan.tileRows, hout - oh0)
+                    plan.pack(image: x + n * imageSize, c0: c0, kc: kc, oh0: oh0, into: tile)
+                    for co in 0..<nco {
+                        for r in 0..<rowsHere {
+                            let s = go + ((n * cout + co0 + co) * hout + oh0 + r) * wout
+                            let d = goTile + co * goPlane + r * wo8
+                            d.update(from: s, count: wout)
+                            for p in wout..<wo8 { d[p] = 0 }
+                        }
+                    }
+                    var cb = 0
+                    while cb < nco {
+                        let mv = min(4, nco - cb)
+                        var j = 0
+                        while j < nct {
+                            ConvMicroKernel.weightGrad4x3(
+                                g: goTile + cb * goPlane, gChannelStride: goPlane, gRowStride: wo8,
+                                x0: tile + ctOffs[j], x1: tile + ctOffs[j + 1], x2: tile + ctOffs[j + 2],
+                                xRowStride: g.strideHeight * plan.rowStride, rows: rowsHere, chunks: wo8 / 8, out: res)
+                            let jv = min(3, nct - j)
+                            for i in 0..<mv {
+                                for jj in 0..<jv { acc[(cb + i) * nct + j + jj] += res[i * 3 + jj] }
+                            }
+                            j += 3
+                        }
+                        cb += 4
+                    }
+                }
+            }
+            for co in 0..<nco {
+                (gw + (co0 + co) * cin * taps + c0 * taps).update(from: acc + co * nct, count: nct)
+            }
+        }
+    }
+}
+
+extension Conv2D {
+    /// Weight gradient at stride 1: tile rows are packed back to back (Wout + kw - 1 apart) and the
+    /// output gradient is laid out the same way with zeros between rows, so each tile is one long
+    /// run of pixels for the 4x3 micro-kernel and its horizontal sums are paid once per tile.
+    static func backwardWeightStride1(go: UnsafePointer<Float>, x: UnsafePointer<Float>, g: ConvGeometry,
+                                      gw: UnsafeMutablePointer<Float>) {
+        let hout = g.outHeight, wout = g.outWidth
+        let rowLength = wout + g.kernelWidth - 1
+        let plan = ConvTile(g, tileRows: max(1, 768 / rowLength), budgetBytes: 128 * 1024, maxChannels: 16, tight: true)
+        let taps = g.kernelHeight * g.kernelWidth
+        let (cin, cout) = (g.inChannels, g.outChannels)
+        let coChunk = 64
+        let coTasks = (cout + coChunk - 1) / coChunk
+        let ciTasks = (cin + plan.channelBlock - 1) / plan.channelBlock
+        let rowTiles = (hout + plan.tileRows - 1) / plan.tileRows
+        let goPlane = (plan.tileRows * rowLength + 7) / 8 * 8
+        let imageSize = cin * g.height * g.width
+        Parallel.forEach(ciTasks * coTasks) { task in
+            let c0 = (task / coTasks) * plan.channelBlock, kc = min(plan.channelBlock, cin - c0)
+            let co0 = (task % coTasks) * coChunk, nco = min(coChunk, cout - co0)
+            let nct = kc * taps, nctPad = (nct + 2) / 3 * 3, ncoPad = (nco + 3) / 4 * 4
+            let tile = UnsafeMutablePointer<Float>.allocate(capacity: plan.floats)
+            let goTile = UnsafeMutablePointer<Float>.allocate(capacity: ncoPad * goPlane)
+            let acc = UnsafeMutablePointer<Float>.allocate(capacity: nco * nct)
+            let ctOffs = UnsafeMutablePointer<Int>.allocate(capacity: nctPad)
+            let tapOffs = UnsafeMutablePointer<Int>.allocate(capacity: taps)
+            let res = UnsafeMutablePointer<Float>.allocate(capacity: 12)
+            defer {
+                tile.deallocate(); goTile.deallocate(); acc.deallocate()
+                ctOffs.deallocate(); tapOffs.deallocate(); res.deallocate()
+            }
+            tile.initialize(repeating: 0, count: plan.floats)
+            goTile.initialize(repeating: 0, count: ncoPad * goPlane)
+            acc.initialize(repeating: 0, count: nco * nct)
+            plan.tapOffsets(row: 0, into: tapOffs)
+            for c in 0..<kc { for t in 0..<taps { ctOffs[c * taps + t] = c * plan.channelStride + tapOffs[t] } }
+            for k in nct..<nctPad { ctOffs[k] = 0 }
+            for n in 0..<g.batch {
+                for rt in 0..<rowTiles {
+                    let oh0 = rt * plan.tileRows, rowsHere = min(plan.tileRows, hout - oh0)
+                    let flat = (rowsHere * rowLength + 7) / 8 * 8
+                    plan.pack(image: x + n * imageSize, c0: c0, kc: kc, oh0: oh0, into: tile)
+                    for co in 0..<nco {
+                        let d = goTile + co * goPlane
+                        for r in 0..<rowsHere {
+                            (d + r * rowLength).update(from: go + ((n * cout + co0 + co) * hout + oh0 + r) * wout, count: wout)
+                            (d + r * rowLength + wout).update(repeating: 0, count: rowLength - wout)
+                        }
+                        (d + rowsHere * rowLength).update(repeating: 0, count: flat - rowsHere * rowLength)
+                    }
+                    var cb = 0
+                    while cb < nco {
+                        let mv = min(4, nco - cb)
+                        var j = 0
+                        while j < nct {
+                            ConvMicroKernel.weightGrad4x3(
+                                g: goTile + cb * goPlane, gChannelStride: goPlane, gRowStride: 0,
+                                x0: tile + ctOffs[j], x1: tile + ctOffs[j + 1], x2: tile + ctOffs[j + 2],
+                                xRowStride: 0, rows: 1, chunks: flat / 8, out: res)
+                            let jv = min(3, nct - j)
+                            for i in 0..<mv {
+                                for jj in 0..<jv { acc[(cb + i) * nct + j + jj] += res[i * 3 + jj] }
+                            }
+                            j += 3
+                        }
+                        cb += 4
+                    }
+                }
+            }
+            for co in 0..<nco {
+                (gw + (co0 + co) * cin * taps + c0 * taps).update(from: acc + co * nct, count: nct)
+            }
+        }
+    }
+}

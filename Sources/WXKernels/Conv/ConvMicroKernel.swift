@@ -1,0 +1,143 @@
+/// Register-blocked SIMD micro-kernels of the convolutions.
+///
+/// Written with portable `SIMD8<Float>`: with `-target-cpu` set to an AVX2+FMA CPU each
+/// `fma` is one `vfmadd` on a ymm register; on other CPUs LLVM splits the vectors legally.
+enum ConvMicroKernel {
+    /// Output channels per register block of the forward kernel.
+    static let mr = 6
+    /// Output pixels per register block of the forward kernel (two SIMD8 vectors).
+    static let nr = 16
+
+    /// acc + a * b, fused where the target CPU has FMA (WXENS_FMA, set by Package.swift), else mul then add.
+    @inline(__always)
+    static func fma(_ acc: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        #if WXENS_FMA
+        return acc.addingProduct(a, b)
+        #else
+        return acc + a * b
+        #endif
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+
+    /// 6 output channels x 16 pixels: out[i][p] = sum_c sum_t w[c][t][i] * tile[c*cinStride + offs[t] + p].
+    ///
+    /// `w` is packed [c][t][6]; `out` receives 96 floats, row-major 6x16.
+    @inline(never)
+    static func forward6x16(tile: UnsafePointer<Float>, offsets: UnsafePointer<Int>, taps: Int,
+                            channels: Int, cinStride: Int, w: UnsafePointer<Float>,
+                            out: UnsafeMutablePointer<Float>) {
+        var a00 = SIMD8<Float>(), a01 = SIMD8<Float>()
+        var a10 = SIMD8<Float>(), a11 = SIMD8<Float>()
+        var a20 = SIMD8<Float>(), a21 = SIMD8<Float>()
+        var a30 = SIMD8<Float>(), a31 = SIMD8<Float>()
+        var a40 = SIMD8<Float>(), a41 = SIMD8<Float>()
+        var a50 = SIMD8<Float>(), a51 = SIMD8<Float>()
+        var wp = w
+        var tc = tile
+        for _ in 0..<channels {
+            for t in 0..<taps {
+                let p = tc + offsets[t]
+                let x0 = load(p), x1 = load(p + 8)
+                var b = SIMD8<Float>(repeating: wp[0])
+                a00 = fma(a00, x0, b); a01 = fma(a01, x1, b)
+                b = SIMD8<Float>(repeating: wp[1])
+                a10 = fma(a10, x0, b); a11 = fma(a11, x1, b)
+                b = SIMD8<Float>(repeating: wp[2])
+                a20 = fma(a20, x0, b); a21 = fma(a21, x1, b)
+                b = SIMD8<Float>(repeating: wp[3])
+                a30 = fma(a30, x0, b); a31 = fma(a31, x1, b)
+                b = SIMD8<Float>(repeating: wp[4])
+                a40 = fma(a40, x0, b); a41 = fma(a41, x1, b)
+                b = SIMD8<Float>(repeating: wp[5])
+                a50 = fma(a50, x0, b); a51 = fma(a51, x1, b)
+                wp += 6
+            }
+            tc += cinStride
+        }
+        store(a00, out); store(a01, out + 8)
+        store(a10, out + 16); store(a11, out + 24)
+        store(a20, out + 32); store(a21, out + 40)
+        store(a30, out + 48); store(a31, out + 56)
+        store(a40, out + 64); store(a41, out + 72)
+        store(a50, out + 80); store(a51, out + 88)
+    }
+
+    /// Tail of a row: 12 output channels (two packed 6-channel blocks `w0`, `w1`) x 8 pixels.
+    ///
+    /// `out` receives 96 floats, row-major 12x8 (rows 0-5 from `w0`, 6-11 from `w1`).
+    @inline(never)
+    static func forward12x8(tile: UnsafePointer<Float>, offsets: UnsafePointer<Int>, taps: Int,
+                            channels: Int, cinStride: Int, w0: UnsafePointer<Float>, w1: UnsafePointer<Float>,
+                            out: UnsafeMutablePointer<Float>) {
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
+        var a8 = SIMD8<Float>(), a9 = SIMD8<Float>(), a10 = SIMD8<Float>(), a11 = SIMD8<Float>()
+        var p0 = w0, p1 = w1
+        var tc = tile
+        for _ in 0..<channels {
+            for t in 0..<taps {
+                let x = load(tc + offsets[t])
+                a0 = fma(a0, x, SIMD8<Float>(repeating: p0[0]))
+                a1 = fma(a1, x, SIMD8<Float>(repeating: p0[1]))
+                a2 = fma(a2, x, SIMD8<Float>(repeating: p0[2]))
+                a3 = fma(a3, x, SIMD8<Float>(repeating: p0[3]))
+                a4 = fma(a4, x, SIMD8<Float>(repeating: p0[4]))
+                a5 = fma(a5, x, SIMD8<Float>(repeating: p0[5]))
+                a6 = fma(a6, x, SIMD8<Float>(repeating: p1[0]))
+                a7 = fma(a7, x, SIMD8<Float>(repeating: p1[1]))
+                a8 = fma(a8, x, SIMD8<Float>(repeating: p1[2]))
+                a9 = fma(a9, x, SIMD8<Float>(repeating: p1[3]))
+                a10 = fma(a10, x, SIMD8<Float>(repeating: p1[4]))
+                a11 = fma(a11, x, SIMD8<Float>(repeating: p1[5]))
+                p0 += 6; p1 += 6
+            }
+            tc += cinStride
+        }
+        store(a0, out); store(a1, out + 8); store(a2, out + 16); store(a3, out + 24)
+        store(a4, out + 32); store(a5, out + 40); store(a6, out + 48); store(a7, out + 56)
+        store(a8, out + 64); store(a9, out + 72); store(a10, out + 80); store(a11, out + 88)
+    }
+
+    /// 4 output channels x 3 weight columns of a weight gradient, summed over `rows` x `chunks`*8 pixels.
+    ///
+    /// out[i*3+j] = sum_r sum_p g[i][r*gRow + p] * x_j[r*xRow + p]; the 8 lanes are added in a fixed order.
+    @inline(never)
+    static func weightGrad4x3(g: UnsafePointer<Float>, gChannelStride: Int, gRowStride: Int,
+                              x0: UnsafePointer<Float>, x1: UnsafePointer<Float>, x2: UnsafePointer<Float>,
+                              xRowStride: Int, rows: Int, chunks: Int, out: UnsafeMutablePointer<Float>) {
+        var a00 = SIMD8<Float>(), a01 = SIMD8<Float>(), a02 = SIMD8<Float>()
+        var a10 = SIMD8<Float>(), a11 = SIMD8<Float>(), a12 = SIMD8<Float>()
+        var a20 = SIMD8<Float>(), a21 = SIMD8<Float>(), a22 = SIMD8<Float>()
+        var a30 = SIMD8<Float>(), a31 = SIMD8<Float>(), a32 = SIMD8<Float>()
+        for r in 0..<rows {
+            let gr = g + r * gRowStride
+            let p0 = x0 + r * xRowStride, p1 = x1 + r * xRowStride, p2 = x2 + r * xRowStride
+            var q = 0
+            for _ in 0..<chunks {
+                let y0 = load(p0 + q), y1 = load(p1 + q), y2 = load(p2 + q)
+                var b = load(gr + q)
+                a00 = fma(a00, b, y0); a01 = fma(a01, b, y1); a02 = fma(a02, b, y2)
+                b = load(gr + gChannelStride + q)
+                a10 = fma(a10, b, y0); a11 = fma(a11, b, y1); a12 = fma(a12, b, y2)
+                b = load(gr + 2 * gChannelStride + q)
+                a20 = fma(a20, b, y0); a21 = fma(a21, b, y1); a22 = fma(a22, b, y2)
+                b = load(gr + 3 * gChannelStride + q)
+                a30 = fma(a30, b, y0); a31 = fma(a31, b, y1); a32 = fma(a32, b, y2)
+                q += 8
+            }
+        }
+        out[0] = a00.sum(); out[1] = a01.sum(); out[2] = a02.sum()
+        out[3] = a10.sum(); out[4] = a11.sum(); out[5] = a12.sum()
+        out[6] = a20.sum(); out[7] = a21.sum(); out[8] = a22.sum()
+        out[9] = a30.sum(); out[10] = a31.sum(); out[11] = a32.sum()
+    }
+}

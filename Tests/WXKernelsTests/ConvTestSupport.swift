@@ -1,0 +1,42 @@
+import XCTest
+import WXCore
+import WXKernels
+
+/// Deterministic pseudo-random numbers for test inputs (SplitMix64).
+struct SeededRandom {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [-1, 1).
+    mutating func uniform() -> Float { Float(Double(next() >> 11) / Double(1 << 53) * 2 - 1) }
+    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
+    mutating func tensor(_ shape: [Int]) -> Tensor {
+        Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in uniform() })
+    }
+}
+
+extension Tensor {
+    var doubles: [Double] { array.map(Double.init) }
+}
+
+/// Largest |a - b| over the largest |b| (with a floor of 1e-30), i.e. error relative to the output scale.
+func relativeError(_ a: [Float], _ b: [Double]) -> Double {
+    precondition(a.count == b.count, "relativeError: \(a.count) vs \(b.count) values")
+    var num = 0.0, den = 1e-30
+    for (x, y) in zip(a, b) {
+        num = max(num, abs(Double(x) - y))
+        den = max(den, abs(y))
+    }
+    return num / den
+}
+
+/// Every padding mode, as the tests sweep them.
+let allAxisPaddings: [(Int) -> ConvAxisPadding] = [
+    { .zeros($0) }, { .circular($0) }, { .reflect($0) }, { .replicate($0) },
+]
