@@ -74,6 +74,7 @@ struct VerifyBench: ParsableCommand {
             try timeOurs()
             let peers = try runPeers(py, fURL, oURL)
             try timeOurs()
+            let floor = readFloor(fct)
             fct = []
             for peer in peers {
                 let est: CRPSEstimator = (peer.name == "scoringrules[fair]" || peer.name == "scoringrules[pwm]") ? .fair : .standard
@@ -85,7 +86,7 @@ struct VerifyBench: ParsableCommand {
                     let obj: [String: Any] = ["metric": metric, "members": m, "points": points, "seconds": o.seconds,
                                               "peer": peer.name, "peer_seconds": peer.seconds, "speedup": speedup,
                                               "mean": o.mean, "peer_mean": peer.mean, "mean_relative_difference": rel,
-                                              "threads": Parallel.threads]
+                                              "threads": Parallel.threads, "read_floor_seconds": floor]
                     let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
                     print(String(decoding: data, as: UTF8.self))
                 } else {
@@ -93,11 +94,40 @@ struct VerifyBench: ParsableCommand {
                           + pad(String(format: "%.3f", peer.seconds), 10) + pad(String(format: "%.1fx", speedup), 9)
                           + String(format: "%.15f / %.15f (rel %.1e)", o.mean, peer.mean, rel))
                 }
+                if !json && peer.name == peers.last?.name {
+                    print(String(format: "  (M=%d: reading the forecast array once with the same threads takes %.4f s, the memory floor)", m, floor))
+                }
                 if rel > 1e-10 {
                     throw ValidationError("mean CRPS differs from \(peer.name) at M=\(m): \(o.mean) vs \(peer.mean)")
                 }
             }
         }
+    }
+
+    /// Minimum time to read the forecast array once (a sum over the same fixed chunks and threads): the memory floor.
+    private func readFloor(_ a: [Double]) -> Double {
+        let chunk = 1 << 16
+        let chunks = (a.count + chunk - 1) / chunk
+        var partial = [Double](repeating: 0, count: chunks)
+        var best = Double.infinity
+        a.withUnsafeBufferPointer { src in
+            partial.withUnsafeMutableBufferPointer { out in
+                for _ in 0..<repeats {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    Parallel.forEach(chunks) { c in
+                        var s = SIMD4<Double>(repeating: 0)
+                        var i = c * chunk
+                        let end = min(a.count, i + chunk)
+                        while i + 4 <= end { s += UnsafeRawPointer(src.baseAddress! + i).loadUnaligned(as: SIMD4<Double>.self); i += 4 }
+                        while i < end { s[0] += src[i]; i += 1 }
+                        out[c] = s.sum()
+                    }
+                    best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                }
+            }
+        }
+        if partial.reduce(0, +).isNaN { print("(NaN in data)") }
+        return best
     }
 
     private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
