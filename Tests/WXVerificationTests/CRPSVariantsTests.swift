@@ -17,7 +17,8 @@ final class CRPSVariantsTests: XCTestCase {
                 continue
             }
             let got = try CRPS.gaussian(means: mu, sds: s, observations: y)
-            for key in ["scoringrules.crps_normal[numba]", "properscoring.crps_gaussian", "own_closed_form_erf"] {
+            // edge cases hold the library keys only
+            for key in ["scoringrules.crps_normal[numba]", "properscoring.crps_gaussian", "own_closed_form_erf"] where exp[key] != nil {
                 let e = ReferenceData.array(exp[key]).values
                 for i in 0..<y.count { assertClose(got[i], e[i], rel: 1e-12, abs: 1e-15, "\(name) \(key)") }
             }
