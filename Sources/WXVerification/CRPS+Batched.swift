@@ -83,11 +83,12 @@ extension CRPS {
         let lanes = UnsafeMutablePointer<SIMD4<Double>>.allocate(capacity: m)
         let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: m)
         defer { lanes.deallocate(); scratch.deallocate() }
+        // Non-empty: the caller returns early when there are no points.
         let f = forecast.baseAddress!, o = observations.baseAddress!
         let invM = 1 / Double(m)
         let factor = estimator.pairFactor(members: m)
         let pairCount = network.count / 2
-        let net = network.baseAddress!
+        let net = network
         var p = range.lowerBound
         // Tiles of 16 × 4 points: each member row is read as 512 contiguous bytes, and each comparator of the
         // network is applied to 16 independent lane groups in a row.
