@@ -1,1 +1,14 @@
 #include <hdf5.h>
+
+/* HDF5 hides these behind macros that Swift cannot import; these return them. */
+static inline hid_t wx_H5P_DEFAULT(void) { return H5P_DEFAULT; }
+static inline hid_t wx_H5S_ALL(void) { return H5S_ALL; }
+static inline hid_t wx_H5E_DEFAULT(void) { return H5E_DEFAULT; }
+static inline unsigned wx_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
+static inline hid_t wx_H5P_DATASET_XFER(void) { return H5P_DATASET_XFER; }
+static inline hid_t wx_H5T_NATIVE_DOUBLE(void) { return H5T_NATIVE_DOUBLE; }
+static inline hid_t wx_H5T_NATIVE_FLOAT(void) { return H5T_NATIVE_FLOAT; }
+static inline hid_t wx_H5T_NATIVE_INT64(void) { return H5T_NATIVE_INT64; }
+static inline hid_t wx_H5T_C_S1(void) { return H5T_C_S1; }
+/* Stops HDF5 printing its error stack to stderr; wxens reports errors itself. */
+static inline void wx_H5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }

@@ -1,0 +1,42 @@
+import WXCore
+
+/// Recognises what a dimension means from its name and its coordinate variable's attributes (CF and common practice).
+public enum DimensionRoleRecognition {
+    static let memberNames: Set<String> = ["member", "members", "number", "ensemble", "ensemble_member", "realization",
+                                           "realisation", "ens", "ens_mem", "m", "mem"]
+    static let levelNames: Set<String> = ["level", "levels", "isobaricinhpa", "lev", "plev", "pressure", "pressure_level",
+                                          "isobaric", "depth", "height", "altitude", "model_level", "level_number"]
+    static let initNames: Set<String> = ["init_time", "forecast_reference_time", "reftime", "initial_time", "init"]
+    static let leadNames: Set<String> = ["lead_time", "step", "forecast_period", "leadtime", "lead", "fcst_hour",
+                                         "forecast_hour", "prediction_timedelta"]
+    static let latitudeUnits: Set<String> = ["degrees_north", "degree_north", "degree_n", "degrees_n", "degreen", "degreesn"]
+    static let longitudeUnits: Set<String> = ["degrees_east", "degree_east", "degree_e", "degrees_e", "degreee", "degreese"]
+
+    /// The role of dimension `name` whose coordinate variable (if any) has `attributes`.
+    public static func role(dimensionName name: String, coordinateAttributes attributes: Attributes?) -> DimensionRole {
+        let n = name.lowercased()
+        let a = attributes ?? [:]
+        let standardName = a["standard_name"]?.stringValue?.lowercased()
+        let units = a["units"]?.stringValue?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        let axis = a["axis"]?.stringValue?.uppercased()
+        let isSince = CFTimeUnits.isTimeAxisUnits(units)
+        let isDuration = (try? CFDurationUnits(units: units)) != nil
+
+        if standardName == "realization" || memberNames.contains(n) { return .member }
+        if standardName == "latitude" || latitudeUnits.contains(units) || axis == "Y" || n == "lat" || n == "latitude" {
+            return .latitude
+        }
+        if standardName == "longitude" || longitudeUnits.contains(units) || axis == "X" || n == "lon" || n == "longitude" {
+            return .longitude
+        }
+        if initNames.contains(n) && (isSince || attributes == nil || units.isEmpty) { return .initTime }
+        if standardName == "forecast_reference_time" && n != "time" && (isSince || units.isEmpty) { return .initTime }
+        if leadNames.contains(n) || standardName == "forecast_period" {
+            if isDuration || units.isEmpty || attributes == nil { return .leadTime }
+        }
+        if isSince || standardName == "time" || axis == "T" || n == "time" { return .time }
+        if levelNames.contains(n) || axis == "Z" || standardName == "air_pressure"
+            || a["positive"] != nil { return .level }
+        return .other
+    }
+}

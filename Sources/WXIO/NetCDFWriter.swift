@@ -1,0 +1,259 @@
+import Foundation
+import CNetCDF
+import WXCore
+
+/// A netCDF-4 file being written: dimensions, variables, attributes, compression and chunking, whole or hyperslab writes.
+///
+/// The file is created as `.NAME.tmp-<pid>-<random>` in the target directory and renamed to its final
+/// name only by `finish()`. If any call throws, or the writer is released or `discard()`ed before
+/// `finish()`, the temporary file is removed: no half-written file ever appears under the final name.
+/// Every call into libnetcdf goes through `CLibraryLock`. One writer is used from one thread at a time.
+public final class NetCDFWriter {
+    /// The final path of the file.
+    public let path: String
+    /// Where the file lives until `finish()` renames it.
+    public let temporaryPath: String
+
+    private enum State { case open, finished, discarded }
+    private struct Variable {
+        let id: Int32
+        let type: DataType
+        let dimensions: [String]
+        let shape: [Int]
+    }
+
+    private var ncid: Int32 = -1
+    private var state = State.open
+    private var dimensions: [String: (id: Int32, size: Int)] = [:]
+    private var variables: [String: Variable] = [:]
+
+    /// Creates the temporary file for `path` (netCDF-4 format); `overwrite: false` refuses an existing file.
+    public init(path: String, overwrite: Bool = true) throws {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CFWriterError.directoryMissing(path: path, directory: directory)
+        }
+        if !overwrite && FileManager.default.fileExists(atPath: path) {
+            throw CFWriterError.fileExists(path: path)
+        }
+        let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        temporaryPath = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(random)").path
+        var id: Int32 = -1
+        let tmp = temporaryPath
+        let rc = CLibraryLock.with { nc_create(tmp, NC_NETCDF4 | NC_NOCLOBBER, &id) }
+        guard rc == NC_NOERR else {
+            unlink(tmp)
+            state = .discarded
+            throw CFWriterError.netCDF(path: path, variable: nil, operation: "nc_create(\(tmp))",
+                                       code: rc, message: NetCDFWriter.message(rc))
+        }
+        ncid = id
+    }
+
+    deinit { discard() }
+
+    /// True until `finish()` succeeds or the writer is discarded (after an error, or by `discard()`).
+    public var isOpen: Bool { state == .open }
+
+    /// The shape of a defined variable, outermost first.
+    public func shape(of variable: String) -> [Int]? { variables[variable]?.shape }
+
+    /// The type of a defined variable.
+    public func type(of variable: String) -> DataType? { variables[variable]?.type }
+
+    /// Defines a fixed-size dimension.
+    public func defineDimension(_ name: String, size: Int) throws {
+        try guarded {
+            guard dimensions[name] == nil else { throw CFWriterError.duplicateName(path: path, name: name) }
+            guard size > 0 else {
+                throw CFWriterError.invalidDefinition(path: path, variable: nil, reason: "dimension \(name) has size \(size), needs at least 1")
+            }
+            var id: Int32 = -1
+            try check(CLibraryLock.with { nc_def_dim(ncid, name, size, &id) }, nil, "nc_def_dim(\(name))")
+            dimensions[name] = (id, size)
+        }
+    }
+
+    /// Defines a variable over named dimensions, with attributes, an optional `_FillValue`, compression and chunk sizes.
+    public func defineVariable(_ name: String, type: DataType, dimensions dims: [String], attributes: Attributes = [:],
+                               fillValue: Double? = nil, compression: Compression? = nil, chunkSizes: [Int]? = nil) throws {
+        try guarded {
+            guard variables[name] == nil else { throw CFWriterError.duplicateName(path: path, name: name) }
+            var ids: [Int32] = []
+            var shape: [Int] = []
+            for d in dims {
+                guard let dim = dimensions[d] else { throw CFWriterError.unknownName(path: path, name: "dimension \(d) (used by \(name))") }
+                ids.append(dim.id)
+                shape.append(dim.size)
+            }
+            var id: Int32 = -1
+            try check(CLibraryLock.with { nc_def_var(ncid, name, type.ncType, Int32(ids.count), ids, &id) }, name, "nc_def_var")
+            variables[name] = Variable(id: id, type: type, dimensions: dims, shape: shape)
+            if let chunks = chunkSizes {
+                guard chunks.count == shape.count, zip(chunks, shape).allSatisfy({ $0 >= 1 && $0 <= $1 }) else {
+                    throw CFWriterError.invalidDefinition(path: path, variable: name,
+                                                          reason: "chunk sizes \(chunks) do not fit shape \(shape)")
+                }
+                try check(CLibraryLock.with { nc_def_var_chunking(ncid, id, NC_CHUNKED, chunks) }, name, "nc_def_var_chunking")
+            }
+            if let c = compression {
+                guard (1...9).contains(c.level) else {
+                    throw CFWriterError.invalidDefinition(path: path, variable: name, reason: "zlib level \(c.level) is outside 1...9")
+                }
+                try check(CLibraryLock.with { nc_def_var_deflate(ncid, id, c.shuffle ? 1 : 0, 1, Int32(c.level)) },
+                          name, "nc_def_var_deflate")
+            }
+            if let fill = fillValue { try defineFill(name, id: id, type: type, fill) }
+            for key in attributes.keys.sorted() {
+                try putAttribute(key, attributes[key]!, variable: name, type: nil)
+            }
+        }
+    }
+
+    /// Sets an attribute on a variable, or globally when `variable` is nil; `type` picks the stored numeric type
+    /// (default: int32 or int64 for integers, double for reals; `_FillValue` always takes the variable's type).
+    public func setAttribute(_ name: String, _ value: AttributeValue, on variable: String? = nil, type: DataType? = nil) throws {
+        try guarded { try putAttribute(name, value, variable: variable, type: type) }
+    }
+
+    /// Writes `values` (row-major) into `variable`, the whole variable or the hyperslab `start`/`count`.
+    public func write<T: NetCDFWritableValue>(_ variable: String, values: UnsafeBufferPointer<T>,
+                                              start: [Int]? = nil, count: [Int]? = nil) throws {
+        try guarded {
+            guard let v = variables[variable] else { throw CFWriterError.unknownName(path: path, name: "variable \(variable)") }
+            let s = start ?? Array(repeating: 0, count: v.shape.count)
+            let c = count ?? (s.count == v.shape.count ? zip(v.shape, s).map { $0 - $1 } : v.shape)
+            guard s.count == v.shape.count, c.count == v.shape.count,
+                  zip(zip(s, c), v.shape).allSatisfy({ $0.0 >= 0 && $0.1 >= 0 && $0.0 + $0.1 <= $1 }) else {
+                throw CFWriterError.hyperslabOutOfBounds(path: path, variable: variable, start: s, count: c, shape: v.shape)
+            }
+            let n = c.reduce(1, *)
+            guard n == values.count else {
+                throw CFWriterError.sizeMismatch(path: path, variable: variable, expected: n, got: values.count)
+            }
+            guard n > 0, let base = values.baseAddress else { return }
+            let raw = UnsafeRawPointer(base)
+            let id = v.id
+            let rc: Int32 = CLibraryLock.with {
+                switch T.netCDFType {
+                case .float: return nc_put_vara_float(ncid, id, s, c, raw.assumingMemoryBound(to: Float.self))
+                case .double: return nc_put_vara_double(ncid, id, s, c, raw.assumingMemoryBound(to: Double.self))
+                case .int16: return nc_put_vara_short(ncid, id, s, c, raw.assumingMemoryBound(to: Int16.self))
+                case .int32: return nc_put_vara_int(ncid, id, s, c, raw.assumingMemoryBound(to: Int32.self))
+                case .int64: return nc_put_vara_longlong(ncid, id, s, c, raw.assumingMemoryBound(to: Int64.self))
+                }
+            }
+            try check(rc, variable, "nc_put_vara start \(s) count \(c)")
+        }
+    }
+
+    /// Writes an array (row-major) into `variable`, the whole variable or the hyperslab `start`/`count`.
+    public func write<T: NetCDFWritableValue>(_ variable: String, values: [T], start: [Int]? = nil, count: [Int]? = nil) throws {
+        try values.withUnsafeBufferPointer { try write(variable, values: $0, start: start, count: count) }
+    }
+
+    /// Closes the file and renames it to its final path (replacing any file there).
+    public func finish() throws {
+        guard state == .open else { throw CFWriterError.writerClosed(path: path) }
+        let id = ncid
+        let rc = CLibraryLock.with { nc_close(id) }
+        state = .discarded
+        guard rc == NC_NOERR else {
+            unlink(temporaryPath)
+            throw CFWriterError.netCDF(path: path, variable: nil, operation: "nc_close", code: rc, message: NetCDFWriter.message(rc))
+        }
+        guard rename(temporaryPath, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw CFWriterError.renameFailed(path: path, temporaryPath: temporaryPath, reason: reason)
+        }
+        state = .finished
+    }
+
+    /// Abandons the file: closes it and removes the temporary file (nothing appears under the final name).
+    public func discard() {
+        guard state == .open else { return }
+        let id = ncid
+        _ = CLibraryLock.with { nc_abort(id) }
+        unlink(temporaryPath)
+        state = .discarded
+    }
+
+    // MARK: - internals
+
+    /// Runs `body` on an open writer; any error discards the file before it is rethrown.
+    private func guarded<R>(_ body: () throws -> R) throws -> R {
+        guard state == .open else { throw CFWriterError.writerClosed(path: path) }
+        do {
+            return try body()
+        } catch {
+            discard()
+            throw error
+        }
+    }
+
+    private func check(_ rc: Int32, _ variable: String?, _ operation: String) throws {
+        guard rc == NC_NOERR else {
+            throw CFWriterError.netCDF(path: path, variable: variable, operation: operation, code: rc, message: NetCDFWriter.message(rc))
+        }
+    }
+
+    private static func message(_ rc: Int32) -> String {
+        CLibraryLock.with { String(cString: nc_strerror(rc)) }
+    }
+
+    private func defineFill(_ name: String, id: Int32, type: DataType, _ fill: Double) throws {
+        func exact<I: FixedWidthInteger>(_: I.Type) throws -> I {
+            guard let i = I(exactly: fill) else {
+                throw CFWriterError.invalidDefinition(path: path, variable: name, reason: "_FillValue \(fill) is not a \(type.rawValue)")
+            }
+            return i
+        }
+        let rc: Int32
+        switch type {
+        case .float: var f = Float(fill); rc = CLibraryLock.with { nc_def_var_fill(ncid, id, 0, &f) }
+        case .double: var f = fill; rc = CLibraryLock.with { nc_def_var_fill(ncid, id, 0, &f) }
+        case .int16: var f = try exact(Int16.self); rc = CLibraryLock.with { nc_def_var_fill(ncid, id, 0, &f) }
+        case .int32: var f = try exact(Int32.self); rc = CLibraryLock.with { nc_def_var_fill(ncid, id, 0, &f) }
+        case .int64: var f = try exact(Int64.self); rc = CLibraryLock.with { nc_def_var_fill(ncid, id, 0, &f) }
+        }
+        try check(rc, name, "nc_def_var_fill")
+    }
+
+    private func putAttribute(_ name: String, _ value: AttributeValue, variable: String?, type: DataType?) throws {
+        var varid = NC_GLOBAL
+        if let v = variable {
+            guard let info = variables[v] else { throw CFWriterError.unknownName(path: path, name: "variable \(v)") }
+            varid = info.id
+            if name == "_FillValue" {
+                guard let fill = value.doubleValue, value.doubleValues?.count == 1 else {
+                    throw CFWriterError.invalidDefinition(path: path, variable: v, reason: "_FillValue must be one number, got \(value)")
+                }
+                return try defineFill(v, id: info.id, type: info.type, fill)
+            }
+        }
+        let where_ = variable ?? "global"
+        let rc: Int32
+        switch value {
+        case .string(let s):
+            rc = CLibraryLock.with { nc_put_att_text(ncid, varid, name, s.utf8.count, s) }
+        case .strings(let list):
+            let owned = list.map { strdup($0) }
+            defer { owned.forEach { free($0) } }
+            var pointers = owned.map { UnsafePointer($0) }
+            rc = CLibraryLock.with { nc_put_att_string(ncid, varid, name, pointers.count, &pointers) }
+        case .integers(let list):
+            let fits32 = list.allSatisfy { Int32(exactly: $0) != nil }
+            let t = type ?? (fits32 ? .int32 : .int64)
+            rc = CLibraryLock.with { nc_put_att_longlong(ncid, varid, name, t.ncType, list.count, list) }
+        case .doubles(let list):
+            let t = type ?? .double
+            rc = CLibraryLock.with { nc_put_att_double(ncid, varid, name, t.ncType, list.count, list) }
+        }
+        try check(rc, variable, "nc_put_att(\(where_):\(name))")
+    }
+}

@@ -1,0 +1,130 @@
+import XCTest
+import WXCore
+import WXVerification
+
+/// Plain O(M²) CRPS in Double: (1/M)Σ|x_i − y| − c·Σ_ij|x_i − x_j|.
+func referenceCRPS(_ x: [Double], _ y: Double, _ estimator: CRPSEstimator) -> Double {
+    let m = Double(x.count)
+    var a = 0.0, g = 0.0
+    for xi in x { a += abs(xi - y); for xj in x { g += abs(xi - xj) } }
+    switch estimator {
+    case .standard: return a / m - g / (2 * m * m)
+    case .fair: return a / m - g / (2 * m * (m - 1))
+    case let .adjusted(r): return a / m - (1 - 1 / Double(r)) * g / (2 * m * (m - 1))
+    }
+}
+
+/// Splitmix64: a small seeded generator so tests are reproducible.
+struct SeededRNG: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// A standard normal draw (Box–Muller).
+    mutating func normal() -> Double {
+        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self), u2 = Double.random(in: 0..<1, using: &self)
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+    }
+}
+
+final class CRPSTests: XCTestCase {
+    /// Every case of crps_ensemble.json, point by point and batched, against the libraries and the exact value.
+    func testGoldenCRPSEnsemble() throws {
+        let ref = try ReferenceData.load("crps_ensemble.json")
+        let cases = try XCTUnwrap(ref["cases"] as? [[String: Any]])
+        XCTAssertEqual(cases.count, 39)
+        for c in cases {
+            let name = c["name"] as! String
+            let (fct, shape) = ReferenceData.array(c["fct"])
+            let (obs, _) = ReferenceData.array(c["obs"])
+            let m = shape.last!, points = obs.count
+            let expected = c["expected"] as! [String: Any]
+            let large = name.hasPrefix("large_offset")
+            let nonFinite = fct.contains { !$0.isFinite } || obs.contains { !$0.isFinite }
+            // member-major copy for the batched path
+            var mm = [Double](repeating: 0, count: m * points)
+            for p in 0..<points { for i in 0..<m { mm[i * points + p] = fct[p * m + i] } }
+            for (est, key) in [(CRPSEstimator.standard, "nrg"), (.fair, "fair")] {
+                for policy in [NaNPolicy.propagate, .omit] {
+                    let batched = try CRPS.ensemble(forecast: mm, observations: obs, members: m, estimator: est, nanPolicy: policy)
+                    let exp: [Double]
+                    if large || !nonFinite {
+                        exp = ReferenceData.array(expected["own_exact_rational[\(key)]"]).values
+                    } else {
+                        exp = ReferenceData.array(expected["scoringrules.crps_ensemble[estimator=\(key),backend=numba,nan_policy=\(policy.rawValue)]"]).values
+                    }
+                    let lib = ReferenceData.array(expected["scoringrules.crps_ensemble[estimator=\(key),backend=numba,nan_policy=\(policy.rawValue)]"]).values
+                    for p in 0..<points {
+                        let single = try CRPS.ensemble(Array(fct[(p * m)..<((p + 1) * m)]), observation: obs[p], estimator: est, nanPolicy: policy)
+                        for v in [single, batched[p]] {
+                            assertClose(v, exp[p], rel: large ? 1e-9 : 1e-12, abs: 1e-14, "\(name) \(key) \(policy) point \(p)")
+                            if !large { assertClose(v, lib[p], rel: 1e-12, abs: 1e-14, "\(name) \(key) \(policy) vs scoringrules point \(p)") }
+                        }
+                    }
+                }
+            }
+            if !nonFinite {
+                let ps = ReferenceData.array(expected["properscoring.crps_ensemble"]).values
+                let ours = try CRPS.ensemble(forecast: mm, observations: obs, members: m)
+                for p in 0..<points { assertClose(ours[p], ps[p], rel: large ? 1e-9 : 1e-12, abs: 1e-14, "\(name) properscoring") }
+            } else {
+                XCTAssertThrowsError(try CRPS.ensemble(forecast: mm, observations: obs, members: m, nanPolicy: .raise), name)
+            }
+        }
+    }
+
+    /// The batched SIMD path equals the O(M²) double loop for many ensemble sizes, Double and Float.
+    func testBatchedMatchesReference() throws {
+        var rng = SeededRNG(seed: 7)
+        for m in [1, 2, 3, 4, 5, 7, 8, 10, 16, 17, 31, 33, 50, 64, 65, 100] {
+            let points = 37
+            let fct = (0..<(m * points)).map { _ in rng.normal() * 2 + 0.3 }
+            let obs = (0..<points).map { _ in rng.normal() }
+            for est in [CRPSEstimator.standard, .fair, .adjusted(ensembleSize: 20)] {
+                if m == 1 && est != .standard { continue }
+                let got = try CRPS.ensemble(forecast: fct, observations: obs, members: m, estimator: est)
+                let gotF = try CRPS.ensemble(forecast: fct.map(Float.init), observations: obs.map(Float.init), members: m, estimator: est)
+                for p in 0..<points {
+                    let x = (0..<m).map { fct[$0 * points + p] }
+                    assertClose(got[p], referenceCRPS(x, obs[p], est), rel: 1e-12, abs: 1e-14, "m=\(m) \(est) p=\(p)")
+                    let xf = x.map { Double(Float($0)) }
+                    assertClose(gotF[p], referenceCRPS(xf, Double(Float(obs[p])), est), rel: 1e-12, abs: 1e-14, "float m=\(m)")
+                }
+            }
+        }
+    }
+
+    /// Adjusted to R = M is the standard estimator; M = 1 gives the absolute error; a perfect ensemble scores 0.
+    func testProperties() throws {
+        var rng = SeededRNG(seed: 11)
+        let x = (0..<12).map { _ in rng.normal() }
+        XCTAssertEqual(try CRPS.ensemble(x, observation: 0.3, estimator: .adjusted(ensembleSize: 12)),
+                       try CRPS.ensemble(x, observation: 0.3), accuracy: 1e-15)
+        XCTAssertEqual(try CRPS.ensemble([2.5], observation: -1.25), 3.75)
+        XCTAssertEqual(try CRPS.ensemble([Double](repeating: 4.2, count: 9), observation: 4.2), 0)
+        XCTAssertEqual(try CRPS.ensemble([Double](repeating: 4.2, count: 9), observation: 4.2, estimator: .fair), 0)
+        XCTAssertThrowsError(try CRPS.ensemble(x, observation: 0, estimator: .adjusted(ensembleSize: 0)))
+        XCTAssertThrowsError(try CRPS.ensemble(forecast: [1, 2, 3] as [Double], observations: [1, 2] as [Double], members: 2))
+        XCTAssertTrue(try CRPS.ensemble([1, .nan, 3] as [Double], observation: 2).isNaN)
+        XCTAssertEqual(try CRPS.ensemble([1, .nan, 3] as [Double], observation: 2, nanPolicy: .omit), try CRPS.ensemble([1, 3] as [Double], observation: 2))
+    }
+
+    /// The same bits at 1, 2 and 3 threads over many chunks.
+    func testBitwiseSameAtAnyThreadCount() throws {
+        var rng = SeededRNG(seed: 3)
+        let m = 10, points = 20_011
+        let fct = (0..<(m * points)).map { _ in rng.normal() }
+        var obs = (0..<points).map { _ in rng.normal() }
+        obs[5] = .nan
+        let one = try Parallel.withThreads(1) { try CRPS.ensemble(forecast: fct, observations: obs, members: m, estimator: .fair) }
+        for t in [2, 3] {
+            let many = try Parallel.withThreads(t) { try CRPS.ensemble(forecast: fct, observations: obs, members: m, estimator: .fair) }
+            XCTAssertEqual(one.map(\.bitPattern), many.map(\.bitPattern), "threads=\(t)")
+        }
+    }
+}
