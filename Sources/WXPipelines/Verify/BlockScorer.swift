@@ -1,4 +1,5 @@
 import Foundation
+import WXVerification
 import WXCore
 
 /// An event with its threshold resolved to one value per grid point (or one value for all points).

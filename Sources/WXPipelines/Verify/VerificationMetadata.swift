@@ -1,4 +1,5 @@
 import Foundation
+import WXVerification
 
 /// What a verification run did, stored in scores.nc attributes and partials.json so runs can be merged and read.
 public struct VerificationMetadata: Codable, Sendable, Equatable {

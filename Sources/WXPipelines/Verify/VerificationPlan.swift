@@ -1,5 +1,6 @@
 import Foundation
 import WXCore
+import WXVerification
 
 /// How one forecast variable lines up with its truth: axes, lead times, valid-time lookup, grid and weights.
 public struct VerificationPlan: Sendable {
@@ -57,11 +58,12 @@ public struct VerificationPlan: Sendable {
         guard let leadCoord = f.coordinates[leadDim.name] else {
             throw VerifyError.badLayout(path: fs.path, variable: f.name, reason: "lead-time dimension '\(leadDim.name)' has no coordinate")
         }
-        let leadUnit = (leadCoord.units ?? "hours").lowercased().trimmingCharacters(in: .whitespaces)
-        guard let leadSeconds = CFTimeDecoder.seconds(ofUnit: leadUnit) else {
-            throw VerifyError.badTime(path: fs.path, variable: leadDim.name, reason: "lead-time units '\(leadUnit)' are not a duration")
+        let leadUnit = leadCoord.units ?? "hours"
+        let leadUnits: CFDurationUnits
+        do { leadUnits = try CFDurationUnits(units: leadUnit) } catch {
+            throw VerifyError.badTime(path: fs.path, variable: leadDim.name, reason: "lead-time units '\(leadUnit)': \(error)")
         }
-        let allLeadHours = leadCoord.values.map { $0 * leadSeconds / 3600 }
+        let allLeadHours = leadCoord.values.map { leadUnits.seconds($0) / 3600 }
         var leads: [(Int, Double)] = []
         if let want = leadTimesHours {
             for h in want {
@@ -76,9 +78,11 @@ public struct VerificationPlan: Sendable {
         }
         let inits = initAxis.map { f.dimensions[$0].size } ?? 1
         var initSeconds: [Double]? = nil
-        if let ia = initAxis, let c = f.coordinates[f.dimensions[ia].name], let u = c.units, u.lowercased().contains(" since ") {
-            let dec = try CFTimeDecoder(units: u, calendar: c.attributes["calendar"]?.stringValue, variable: c.name, path: fs.path)
-            initSeconds = c.values.map(dec.seconds)
+        var initUnits: CFTimeUnits? = nil
+        if let ia = initAxis, let c = f.coordinates[f.dimensions[ia].name], let u = c.units, CFTimeUnits.isTimeAxisUnits(u) {
+            let dec = try timeUnits(u, calendar: c.attributes["calendar"]?.stringValue, variable: c.name, path: fs.path)
+            initUnits = dec
+            initSeconds = c.values.map(dec.secondsSinceEpoch)
         }
 
         // Truth indexing.
@@ -92,14 +96,15 @@ public struct VerificationPlan: Sendable {
             guard let tc = t.coordinates[tDim.name], let tu = tc.units else {
                 throw VerifyError.badLayout(path: ts.path, variable: t.name, reason: "time dimension '\(tDim.name)' has no coordinate with units")
             }
-            let tdec = try CFTimeDecoder(units: tu, calendar: tc.attributes["calendar"]?.stringValue, variable: tc.name, path: ts.path)
-            if let ic = initAxis.flatMap({ f.coordinates[f.dimensions[$0].name] }),
-               let fdec = try? CFTimeDecoder(units: ic.units ?? "", calendar: ic.attributes["calendar"]?.stringValue, variable: ic.name, path: fs.path),
-               fdec.calendar != tdec.calendar {
+            let tdec = try timeUnits(tu, calendar: tc.attributes["calendar"]?.stringValue, variable: tc.name, path: ts.path)
+            if let fdec = initUnits, fdec.calendar != tdec.calendar, !(fdec.calendar.isRealCalendar && tdec.calendar.isRealCalendar) {
                 throw VerifyError.badTime(path: ts.path, variable: tc.name, reason: "calendar '\(tdec.calendar)' differs from the forecast's '\(fdec.calendar)'")
             }
+            func text(_ s: Double) -> String {
+                CFDateTime(microsecondsSinceEpoch: Int64((s * 1e6).rounded()), calendar: tdec.calendar).iso8601
+            }
             var lookup: [Int64: Int] = [:]
-            for (i, v) in tc.values.enumerated() { lookup[Int64((tdec.seconds(v)).rounded())] = i }
+            for (i, v) in tc.values.enumerated() where v.isFinite { lookup[Int64((tdec.secondsSinceEpoch(v)).rounded())] = i }
             var index: [[Int]] = []
             for i in 0..<inits {
                 var row: [Int] = []
@@ -107,7 +112,7 @@ public struct VerificationPlan: Sendable {
                     let valid = fInit[i] + l.1 * 3600
                     guard let k = lookup[Int64(valid.rounded())] else {
                         throw VerifyError.validTimeMissing(truth: ts.path, variable: t.name,
-                                                           validTime: "\(tdec.format(valid)) (init \(tdec.format(fInit[i])) + \(VerificationPlan.hoursText(l.1)) h)")
+                                                           validTime: "\(text(valid)) (init \(text(fInit[i])) + \(VerificationPlan.hoursText(l.1)) h)")
                     }
                     row.append(k)
                 }
@@ -159,7 +164,10 @@ public struct VerificationPlan: Sendable {
         var weights = [Double](repeating: 1, count: points)
         var weighted = false
         if areaWeights, let k = fp.firstIndex(where: { $0.role == .latitude }), let lat = f.coordinates[fp[k].name]?.values {
-            let w = AreaWeights.cellArea(latitudes: lat)
+            let w: [Double]
+            do { w = try AreaWeights.latitudeWeights(lat, kind: .cellArea) } catch {
+                throw VerifyError.badLayout(path: fs.path, variable: fp[k].name, reason: "\(error)")
+            }
             let inner = fp[(k + 1)...].reduce(1) { $0 * $1.size }
             for p in 0..<points { weights[p] = w[(p / inner) % fp[k].size] }
             weighted = true
@@ -173,6 +181,12 @@ public struct VerificationPlan: Sendable {
                                 pointAxes: pointAxes, truthPointAxes: truthPointAxes, inits: inits,
                                 members: memberAxis.map { f.dimensions[$0].size } ?? 1, points: points,
                                 leads: leads, truthIndexing: indexing, weights: weights, areaWeighted: weighted, grid: grid)
+    }
+
+    static func timeUnits(_ units: String, calendar: String?, variable: String, path: String) throws -> CFTimeUnits {
+        do { return try CFTimeUnits(units: units, calendar: calendar) } catch {
+            throw VerifyError.badTime(path: path, variable: variable, reason: "\(error)")
+        }
     }
 
     /// Lead hours as short text (24, 36.5).

@@ -1,4 +1,5 @@
 import Foundation
+import WXVerification
 
 /// Everything `wxens verify` is asked to do.
 public struct VerifyOptions: Sendable {

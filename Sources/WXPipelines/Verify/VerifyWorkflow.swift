@@ -1,4 +1,5 @@
 import Foundation
+import WXVerification
 import WXCore
 
 /// `wxens verify`: aligns forecast and truth, streams over (init, lead) blocks and accumulates every score.
