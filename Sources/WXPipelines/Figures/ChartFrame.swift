@@ -48,13 +48,30 @@ public struct ChartFrame: Sendable {
         doc.text(title, (left + right) / 2, top - 20, size: 15, anchor: "middle", bold: true)
     }
 
-    /// Draws a legend box in the top-left or top-right corner of the plot area.
-    public func legend(into doc: inout SVGDocument, entries: [(label: String, color: String, dash: String?)], atRight: Bool = true) {
+    /// Where a legend goes.
+    public enum LegendPosition: Sendable {
+        /// Inside the plot area, top left.
+        case topLeft
+        /// Inside the plot area, top right.
+        case topRight
+        /// Inside the plot area, bottom right.
+        case bottomRight
+        /// Right of the plot area (the frame must leave a right margin for it).
+        case outsideRight
+    }
+
+    /// Draws a legend box.
+    public func legend(into doc: inout SVGDocument, entries: [(label: String, color: String, dash: String?)], position: LegendPosition = .topRight) {
         guard !entries.isEmpty else { return }
         let w = Double(entries.map { $0.label.count }.max() ?? 0) * 6.8 + 44
         let h = Double(entries.count) * 18 + 8
-        let x0 = atRight ? right - w - 8 : left + 8
-        let y0 = top + 8
+        let x0: Double, y0: Double
+        switch position {
+        case .topLeft: x0 = left + 8; y0 = top + 8
+        case .topRight: x0 = right - w - 8; y0 = top + 8
+        case .bottomRight: x0 = right - w - 8; y0 = bottom - h - 8
+        case .outsideRight: x0 = right + 12; y0 = top
+        }
         doc.rect(x0, y0, w, h, fill: "white", stroke: "#999999", opacity: 0.9)
         for (i, e) in entries.enumerated() {
             let yy = y0 + 15 + Double(i) * 18

@@ -48,7 +48,6 @@ public struct LineChart: Sendable {
 
     /// Renders the chart.
     public func render(width: Double = 640, height: Double = 420) -> SVGDocument {
-        var doc = SVGDocument(width: width, height: height)
         let xs = series.flatMap { $0.points.map(\.0) }
         var ys = series.flatMap { $0.points.map(\.1) }
         if let r = reference { ys.append(r.value) }
@@ -58,8 +57,13 @@ public struct LineChart: Sendable {
             xr = (mn - 1, mx + 1, 1)
         }
         var yr = LinearScale.niceRange(ys, includeZero: includeZero, target: 6)
-        yr.1 += yr.2 * 0.5 * Double(series.count > 2 ? 1 : 0)
-        let frame = ChartFrame(width: width, height: height, xRange: xr, yRange: yr)
+        if series.count <= 2 { yr.1 += yr.2 }  // headroom for the legend inside the plot
+        let outside = series.count > 2
+        let labels = series.map(\.label) + (reference.map { [$0.label] } ?? [])
+        let legendWidth = outside ? Double(labels.map(\.count).max() ?? 0) * 6.8 + 64 : 0
+        let frame = ChartFrame(width: width + legendWidth, height: height, xRange: xr, yRange: yr,
+                               margins: (78, 48, 24 + legendWidth, 62))
+        var doc = SVGDocument(width: width + legendWidth, height: height)
         frame.draw(into: &doc, title: title, xLabel: xLabel, yLabel: yLabel)
         var legend: [(label: String, color: String, dash: String?)] = []
         if let r = reference {
@@ -73,7 +77,7 @@ public struct LineChart: Sendable {
             for p in pts { doc.circle(p.0, p.1, r: 3.5, fill: c) }
             legend.append((s.label, c, s.dash))
         }
-        frame.legend(into: &doc, entries: legend, atRight: false)
+        frame.legend(into: &doc, entries: legend, position: outside ? .outsideRight : .topLeft)
         return doc
     }
 }

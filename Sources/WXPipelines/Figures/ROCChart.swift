@@ -30,7 +30,7 @@ public struct ROCChart: Sendable {
         doc.polyline(pts, stroke: chartPalette[1], width: 2.2)
         for p in pts { doc.circle(p.0, p.1, r: 3.5, fill: chartPalette[1]) }
         frame.legend(into: &doc, entries: [("forecast (AUC = \(String(format: "%.3f", auc)))", chartPalette[1], nil),
-                                            ("no skill", "#555555", "6,4")])
+                                            ("no skill", "#555555", "6,4")], position: .bottomRight)
         return doc
     }
 }

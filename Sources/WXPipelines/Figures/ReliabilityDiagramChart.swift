@@ -1,7 +1,7 @@
 import Foundation
 
 /// A reliability diagram: observed frequency against forecast probability, the diagonal of perfect
-/// reliability, the climatological frequency, and the forecast counts per bin as a sharpness inset.
+/// reliability, the climatological frequency, and the forecast counts per bin as a sharpness panel.
 public struct ReliabilityDiagramChart: Sendable {
     /// Chart title.
     public var title: String
@@ -23,10 +23,11 @@ public struct ReliabilityDiagramChart: Sendable {
         self.climatology = climatology
     }
 
-    /// Renders the chart.
-    public func render(width: Double = 560, height: Double = 540) -> SVGDocument {
+    /// Renders the chart: the diagram on top, the forecast count per bin (sharpness, log scale) in a panel below.
+    public func render(width: Double = 560, height: Double = 760) -> SVGDocument {
         var doc = SVGDocument(width: width, height: height)
-        let frame = ChartFrame(width: width, height: height, xRange: (0, 1, 0.2), yRange: (0, 1, 0.2))
+        let mainHeight = height * 0.70
+        let frame = ChartFrame(width: width, height: mainHeight, xRange: (0, 1, 0.2), yRange: (0, 1, 0.2))
         frame.draw(into: &doc, title: title, xLabel: "Forecast probability", yLabel: "Observed relative frequency")
         doc.line(frame.x(0), frame.y(0), frame.x(1), frame.y(1), stroke: "#555555", width: 1.5, dash: "6,4")
         if climatology.isFinite {
@@ -35,24 +36,37 @@ public struct ReliabilityDiagramChart: Sendable {
         let pts = zip(forecastProbability, observedFrequency).map { (frame.x($0.0), $0.1.isFinite && $0.0.isFinite ? frame.y($0.1) : .nan) }
         doc.polyline(pts.filter { $0.1.isFinite }, stroke: chartPalette[0], width: 2.2)
         for p in pts { doc.circle(p.0, p.1, r: 4, fill: chartPalette[0]) }
-        // Sharpness inset: forecast counts per bin (log10 scale), bottom right.
-        let iw = (frame.right - frame.left) * 0.38, ih = (frame.bottom - frame.top) * 0.26
-        let ix = frame.right - iw - 10, iy = frame.bottom - ih - 12
-        doc.rect(ix - 4, iy - 18, iw + 8, ih + 34, fill: "white", stroke: "#999999", opacity: 0.95)
-        doc.text("Forecasts per bin (log10)", ix + iw / 2, iy - 5, size: 10, anchor: "middle")
-        let logs = counts.map { $0 > 0 ? log10($0) : 0 }
-        let top = max(logs.max() ?? 1, 1)
-        let bw = iw / Double(max(counts.count, 1))
-        for (i, l) in logs.enumerated() {
-            let h = l / top * ih
-            doc.rect(ix + Double(i) * bw + 0.5, iy + ih - h, max(bw - 1, 0.5), h, fill: chartPalette[0], opacity: 0.7)
-        }
-        doc.line(ix, iy + ih, ix + iw, iy + ih)
-        doc.text("0", ix, iy + ih + 11, size: 9, anchor: "middle")
-        doc.text("1", ix + iw, iy + ih + 11, size: 9, anchor: "middle")
-        doc.text("10^\(String(format: "%.1f", top))", ix + 2, iy + 8, size: 9)
         frame.legend(into: &doc, entries: [("forecast", chartPalette[0], nil), ("perfect reliability", "#555555", "6,4"),
-                                            ("climatology (\(String(format: "%.3f", climatology)))", chartPalette[2], "2,3")], atRight: false)
+                                            ("climatology (\(String(format: "%.3f", climatology)))", chartPalette[2], "2,3")], position: .topLeft)
+        // Sharpness panel: forecasts per probability bin, log10 axis.
+        let logs = counts.map { $0 > 0 ? log10($0) : 0 }
+        let top = max((logs.max() ?? 1).rounded(.up), 1)
+        let bins = max(counts.count, 1)
+        let sharp = ChartFrame(width: width, height: height - mainHeight, xRange: (0, 1, 0.2), yRange: (0, top, top > 4 ? 2 : 1),
+                               margins: (78, 28, 24, 48))
+        let dy = mainHeight
+        let yTicks = stride(from: 0.0, through: top, by: top > 4 ? 2 : 1)
+        for v in yTicks {
+            let py = sharp.y(v) + dy
+            doc.line(sharp.left, py, sharp.right, py, stroke: "#e0e0e0")
+            doc.line(sharp.left - 5, py, sharp.left, py)
+            doc.text("10^\(Int(v))", sharp.left - 8, py + 4, size: 10, anchor: "end")
+        }
+        let bw = (sharp.right - sharp.left) / Double(bins)
+        for (i, l) in logs.enumerated() {
+            let x0 = sharp.left + Double(i) * bw
+            doc.rect(x0 + 0.5, sharp.y(l) + dy, max(bw - 1, 0.5), sharp.y(0) - sharp.y(l), fill: chartPalette[0], opacity: 0.75)
+        }
+        for v in stride(from: 0.0, through: 1.0, by: 0.2) {
+            let px = sharp.x(v)
+            doc.line(px, sharp.bottom + dy, px, sharp.bottom + dy + 5)
+            doc.text(LinearScale.label(v, step: 0.2), px, sharp.bottom + dy + 18, size: 10, anchor: "middle")
+        }
+        doc.line(sharp.left, sharp.bottom + dy, sharp.right, sharp.bottom + dy, width: 1.2)
+        doc.line(sharp.left, sharp.top + dy, sharp.left, sharp.bottom + dy, width: 1.2)
+        doc.text("Forecasts per probability bin (sharpness)", (sharp.left + sharp.right) / 2, sharp.top + dy - 6, size: 12, anchor: "middle")
+        doc.text("Forecast probability", (sharp.left + sharp.right) / 2, sharp.bottom + dy + 36, size: 12, anchor: "middle")
+        doc.text("Count", sharp.left - 58, (sharp.top + sharp.bottom) / 2 + dy, size: 12, anchor: "middle", rotate: -90)
         return doc
     }
 }
