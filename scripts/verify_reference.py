@@ -141,7 +141,7 @@ def main():
     rows = perfect_model() + rmm()
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w", newline="") as fh:
-        wr = csv.writer(fh)
+        wr = csv.writer(fh, lineterminator="\n")
         wr.writerow(["dataset", "variable", "lead_time_hours", "metric", "value"])
         for d, v, l, m, x in rows:
             wr.writerow([d, v, f"{l:g}", m, repr(x)])
