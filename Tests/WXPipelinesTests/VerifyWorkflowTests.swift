@@ -140,7 +140,7 @@ final class VerifyWorkflowTests: XCTestCase {
             guard case VerifyError.memoryCapTooSmall? = e as? VerifyError else { return XCTFail("\(e)") }
         }
         // A cap that fits one init per read gives the same sums as reading all inits at once.
-        o.maxMemoryBytes = 2 * 5 * 12 * 8 + 12 * 8 * 4 + 8
+        o.maxMemoryBytes = 5 * 12 * 20 + 12 * 8 * 4 + 8
         let small = try VerifyWorkflow.run(o, forecast: fs, truth: ts)
         let big = try VerifyWorkflow.run(VerifyTestData.options(), forecast: fs, truth: ts)
         XCTAssertEqual(small.accumulators, big.accumulators)

@@ -194,8 +194,9 @@ public struct VerificationPlan: Sendable {
         h == h.rounded() ? String(Int64(h)) : String(format: "%g", h)
     }
 
-    /// Bytes held per init in one block read: the raw hyperslab and its member-major copy, as Double.
-    public var bytesPerInit: Int { members * points * 8 * 2 }
+    /// Bytes held per init in one block read: the stored values (up to 4 bytes), their Double decoding and, when the
+    /// axes need reordering, a member-major copy.
+    public var bytesPerInit: Int { members * points * 20 }
 
     /// Reads inits `i0..<i0+n` at lead index `lead` as [init][member][point] (member-major per init).
     public func readForecast(_ src: VerifySource, inits i0: Int, count n: Int, lead: Int) throws -> [Double] {
@@ -228,7 +229,9 @@ public struct VerificationPlan: Sendable {
 
     /// Reorders row-major `values` of `shape` so that the axes come in `order` (a permutation of all axes).
     static func permute(_ values: [Double], shape: [Int], order: [Int]) -> [Double] {
-        if order == Array(0..<shape.count) { return values }
+        // Axes of extent 1 do not move any value: skip the copy when the others are already in order.
+        let moving = order.filter { shape[$0] > 1 }
+        if moving == moving.sorted() { return values }
         var strides = [Int](repeating: 1, count: shape.count)
         for i in stride(from: shape.count - 2, through: 0, by: -1) { strides[i] = strides[i + 1] * shape[i + 1] }
         let newShape = order.map { shape[$0] }, newStrides = order.map { strides[$0] }
