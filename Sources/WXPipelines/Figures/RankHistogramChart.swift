@@ -20,7 +20,7 @@ public struct RankHistogramChart: Sendable {
         let total = counts.reduce(0, +)
         let freq = counts.map { total > 0 ? $0 / total : 0 }
         let flat = n > 0 ? 1 / Double(n) : 0
-        let yr = LinearScale.niceRange(freq + [flat], includeZero: true, target: 5)
+        let yr = LinearScale.niceRange(freq + [flat, (freq.max() ?? flat) * 1.3], includeZero: true, target: 5)  // headroom for the legend
         let frame = ChartFrame(width: width, height: height, xRange: (0.5, Double(n) + 0.5, 1), yRange: yr)
         let every = max(1, Int((Double(n) / 12).rounded(.up)))
         let ticks = stride(from: 1, through: max(n, 1), by: every).map(Double.init)

@@ -87,7 +87,7 @@ public struct VerificationPlan: Sendable {
 
         // Truth indexing.
         let indexing: TruthIndexing
-        var truthPointAxes: [Int]
+        let truthPointAxes: [Int]
         if let tTime = t.axis(.time), t.axis(.initTime) == nil {
             guard let fInit = initSeconds else {
                 throw VerifyError.badLayout(path: fs.path, variable: f.name, reason: "needs an init-time coordinate with CF units ('<unit> since <date>') to find valid times in the truth")
@@ -143,7 +143,6 @@ public struct VerificationPlan: Sendable {
                                         reason: "truth needs a time dimension (valid time) or init-time and lead-time dimensions; dims are \(t.dimensions.map(\.name))")
         }
         if t.axis(.member) != nil {
-            truthPointAxes.removeAll { t.dimensions[$0].role == .member }
             throw VerifyError.badLayout(path: ts.path, variable: t.name, reason: "truth has a member dimension; give a single truth")
         }
 
