@@ -12,3 +12,11 @@ static inline hid_t wx_H5T_NATIVE_INT64(void) { return H5T_NATIVE_INT64; }
 static inline hid_t wx_H5T_C_S1(void) { return H5T_C_S1; }
 /* Stops HDF5 printing its error stack to stderr; wxens reports errors itself. */
 static inline void wx_H5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+static inline hid_t wx_H5T_NATIVE_INT8(void) { return H5T_NATIVE_INT8; }
+static inline hid_t wx_H5T_NATIVE_UINT8(void) { return H5T_NATIVE_UINT8; }
+static inline hid_t wx_H5T_NATIVE_INT16(void) { return H5T_NATIVE_INT16; }
+static inline hid_t wx_H5T_NATIVE_UINT16(void) { return H5T_NATIVE_UINT16; }
+static inline hid_t wx_H5T_NATIVE_INT32(void) { return H5T_NATIVE_INT32; }
+static inline hid_t wx_H5T_NATIVE_UINT32(void) { return H5T_NATIVE_UINT32; }
+static inline hid_t wx_H5T_NATIVE_UINT64(void) { return H5T_NATIVE_UINT64; }
+static inline size_t wx_H5T_VARIABLE(void) { return H5T_VARIABLE; }

@@ -26,6 +26,9 @@ public struct CFDecoding: Sendable, Equatable {
     public var addOffset: Double?
     /// Attributes present but not used because they cannot be cast safely to the stored type.
     public var ignoredAttributes: [String]
+    /// True when unpacking is done in Float arithmetic: `scale_factor`/`add_offset` stored as float32 on
+    /// 8/16-bit integer or float32 data, where numpy (and so netCDF4-python and xarray) compute in float32.
+    public var unpackInFloat32: Bool
 
     /// Attribute names consumed by decoding (dropped from a decoded field's attributes).
     public static let packingAttributes: Set<String> = ["_FillValue", "missing_value", "valid_range", "valid_min",
@@ -39,12 +42,15 @@ public struct CFDecoding: Sendable, Equatable {
     /// The rules for a variable of `dataType` with these attributes. `netCDFDefaultFill` applies the netCDF
     /// default fill value when no usable `_FillValue` exists (true for NetCDF files); `fillModeOff` is the
     /// variable's no-fill flag (byte variables then get no default fill).
-    public init(dataType: GriddedDataType, attributes: Attributes, netCDFDefaultFill: Bool, fillModeOff: Bool = false) {
+    /// `float32Attributes` names the attributes stored as float32 (for the unpacking precision).
+    public init(dataType: GriddedDataType, attributes: Attributes, netCDFDefaultFill: Bool, fillModeOff: Bool = false,
+                float32Attributes: Set<String> = []) {
         let unsigned = dataType.isInteger && ["true", "True"].contains(attributes["_Unsigned"]?.stringValue ?? "")
         storedType = unsigned ? dataType.unsignedCounterpart : dataType
         maskValues = []
         maskNaN = false
         ignoredAttributes = []
+        unpackInFloat32 = false
 
         // numpy.array(att, dtype) must equal att for the attribute to be used; then a view as unsigned if asked.
         func cast(_ name: String) -> [Double]? {
@@ -88,6 +94,10 @@ public struct CFDecoding: Sendable, Equatable {
             addOffset = o
         }
         maskValues = Array(Set(maskValues)).sorted()
+        let packing = ["scale_factor", "add_offset"].filter { attributes[$0] != nil }
+        let smallType: Set<GriddedDataType> = [.int8, .uint8, .int16, .uint16, .float32]
+        unpackInFloat32 = (scaleFactor != nil || addOffset != nil) && smallType.contains(storedType)
+            && !packing.isEmpty && packing.allSatisfy { float32Attributes.contains($0) }
     }
 
     /// The value numpy would store when casting `v` to `type`, if that cast is exact (or NaN to NaN); else nil.
@@ -141,6 +151,38 @@ public struct CFDecoding: Sendable, Equatable {
 
     /// Decodes `count` stored values of `storedType` at `raw` into `out` (NaN where missing).
     public func decode<Out: BinaryFloatingPoint>(raw: UnsafeRawPointer, count: Int, into out: UnsafeMutablePointer<Out>) {
+        // Dispatch to concrete Float/Double so the loops are specialised here (callers in other modules are generic).
+        if Out.self == Float.self {
+            let o = UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self)
+            if storedType == .float32 && scaleFactor == nil && addOffset == nil {
+                return maskFloats(raw.assumingMemoryBound(to: Float.self), count, o)
+            }
+            decodeAll(raw, count, o)
+        } else if Out.self == Double.self {
+            decodeAll(raw, count, UnsafeMutableRawPointer(out).assumingMemoryBound(to: Double.self))
+        } else {
+            decodeAll(raw, count, out)
+        }
+    }
+
+    /// float32 to Float with masking only: compares in Float (exact, as the masks are float32 values) so the loop
+    /// vectorises; NaN input stays NaN, so a NaN mask needs no test. `raw` and `out` may be the same memory.
+    private func maskFloats(_ p: UnsafePointer<Float>, _ n: Int, _ out: UnsafeMutablePointer<Float>) {
+        let masks = maskValues.map { Float($0) }
+        let m0 = masks.count > 0 ? masks[0] : .nan, m1 = masks.count > 1 ? masks[1] : .nan, m2 = masks.count > 2 ? masks[2] : .nan
+        let lo = Float(validMin ?? -.infinity), hi = Float(validMax ?? .infinity)
+        let extra = Array(masks.dropFirst(3))
+        let ranged = validMin != nil || validMax != nil
+        for i in 0..<n {
+            let x = p[i]
+            var missing = x == m0 || x == m1 || x == m2
+            if ranged { missing = missing || x < lo || x > hi }
+            out[i] = missing ? .nan : x
+        }
+        if !extra.isEmpty { for i in 0..<n where extra.contains(out[i]) { out[i] = .nan } }
+    }
+
+    private func decodeAll<Out: BinaryFloatingPoint>(_ raw: UnsafeRawPointer, _ count: Int, _ out: UnsafeMutablePointer<Out>) {
         switch storedType {
         case .int8: run(raw.assumingMemoryBound(to: Int8.self), count, out)
         case .uint8: run(raw.assumingMemoryBound(to: UInt8.self), count, out)
@@ -162,17 +204,37 @@ public struct CFDecoding: Sendable, Equatable {
             for i in 0..<n { out[i] = Out(p[i].doubleValue) }
             return
         }
+        // Up to three mask values compare as scalars (NaN pads never match); more fall back to a loop.
         let masks = maskValues, nanMask = maskNaN
+        let m0 = masks.count > 0 ? masks[0] : .nan, m1 = masks.count > 1 ? masks[1] : .nan, m2 = masks.count > 2 ? masks[2] : .nan
+        let extra = Array(masks.dropFirst(3))
         let lo = validMin ?? -.infinity, hi = validMax ?? .infinity
-        let s = scaleFactor, o = addOffset
+        @inline(__always) func isMissing(_ d: Double) -> Bool {
+            if (nanMask && d.isNaN) || d < lo || d > hi || d == m0 || d == m1 || d == m2 { return true }
+            if !extra.isEmpty { for m in extra where d == m { return true } }
+            return false
+        }
+        if unpackInFloat32 {
+            let sf = scaleFactor.map { Float($0) } ?? 1, of = addOffset.map { Float($0) } ?? 0
+            let hasS = scaleFactor != nil, hasO = addOffset != nil
+            for i in 0..<n {
+                let d = p[i].doubleValue
+                if isMissing(d) { out[i] = .nan; continue }
+                var v = Float(d)
+                if hasS { v = v * sf }
+                if hasO { v = v + of }
+                out[i] = Out(v)
+            }
+            return
+        }
+        let s = scaleFactor ?? 1, o = addOffset ?? 0
+        let hasS = scaleFactor != nil, hasO = addOffset != nil
         for i in 0..<n {
             let d = p[i].doubleValue
-            var missing = (nanMask && d.isNaN) || d < lo || d > hi
-            if !missing { for m in masks where d == m { missing = true; break } }
-            if missing { out[i] = .nan; continue }
+            if isMissing(d) { out[i] = .nan; continue }
             var v = d
-            if let s { v = v * s }
-            if let o { v = v + o }
+            if hasS { v = v * s }
+            if hasO { v = v + o }
             out[i] = Out(v)
         }
     }

@@ -44,9 +44,21 @@ public struct CFPacking: Sendable, Equatable {
     /// that does not fit, before which `out` may be partly filled.
     public func pack<E: BinaryFloatingPoint>(_ values: UnsafeBufferPointer<E>, into out: UnsafeMutableBufferPointer<Int16>) throws {
         precondition(values.count == out.count, "CFPacking.pack: buffers differ in size")
+        // Float and Double go through concrete loops: a generic conversion per element is several times slower.
+        if E.self == Float.self {
+            try values.withMemoryRebound(to: Float.self) { v in try packLoop(count: v.count, out) { Double(v[$0]) } }
+        } else if E.self == Double.self {
+            try values.withMemoryRebound(to: Double.self) { v in try packLoop(count: v.count, out) { v[$0] } }
+        } else {
+            try packLoop(count: values.count, out) { Double(values[$0]) }
+        }
+    }
+
+    @inline(__always)
+    private func packLoop(count: Int, _ out: UnsafeMutableBufferPointer<Int16>, _ value: (Int) -> Double) throws {
         let lo = Double(CFPacking.validRange.lowerBound), hi = Double(CFPacking.validRange.upperBound)
-        for i in 0..<values.count {
-            let x = Double(values[i])
+        for i in 0..<count {
+            let x = value(i)
             if x.isNaN {
                 out[i] = CFPacking.fillValue
                 continue

@@ -28,43 +28,18 @@ final class CFRecordFileWriter {
 
     init(path: String, record: CFAxis, inner: [CFAxis], variables: [CFDataVariable], global: CFGlobalAttributes,
          compression: NetCDFWriter.Compression) throws {
+        let axes = [record] + inner
+        try CFRecordFileWriter.validate(path: path, axes: axes, variables: variables)
         let file = try NetCDFWriter(path: path)
         self.file = file
         self.record = record
         self.inner = inner
-        var byName: [String: CFDataVariable] = [:]
-        let axes = [record] + inner
-        let axisNames = Set(axes.map(\.name))
-        guard axisNames.count == axes.count else {
-            file.discard()
-            throw CFWriterError.invalidDefinition(path: path, variable: nil, reason: "axis names repeat: \(axes.map(\.name))")
-        }
-        for v in variables {
-            guard byName[v.name] == nil, !axisNames.contains(v.name) else {
-                file.discard()
-                throw CFWriterError.duplicateName(path: path, name: v.name)
-            }
-            if let p = v.packing, !(p.scaleFactor.isFinite && p.scaleFactor != 0 && p.addOffset.isFinite) {
-                file.discard()
-                throw CFWriterError.invalidDefinition(path: path, variable: v.name,
-                                                      reason: "scale_factor \(p.scaleFactor) / add_offset \(p.addOffset) must be finite and scale_factor non-zero")
-            }
-            byName[v.name] = v
-        }
-        guard !variables.isEmpty else {
-            file.discard()
-            throw CFWriterError.invalidDefinition(path: path, variable: nil, reason: "no data variables")
-        }
-        self.variables = byName
+        self.variables = Dictionary(uniqueKeysWithValues: variables.map { ($0.name, $0) })
         self.variableOrder = variables.map(\.name)
         self.recordSize = inner.reduce(1) { $0 * $1.values.count }
         self.written = Dictionary(uniqueKeysWithValues: variables.map { ($0.name, Array(repeating: false, count: record.values.count)) })
 
         for axis in axes {
-            guard !axis.values.isEmpty else {
-                file.discard()
-                throw CFWriterError.invalidDefinition(path: path, variable: axis.name, reason: "axis \(axis.name) has no values")
-            }
             try file.defineDimension(axis.name, size: axis.values.count)
             try file.defineVariable(axis.name, type: axis.type, dimensions: [axis.name], attributes: axis.attributes)
         }
@@ -75,7 +50,6 @@ final class CFRecordFileWriter {
             attrs["units"] = .string(v.units)
             if let s = v.standardName { attrs["standard_name"] = .string(s) }
             if let l = v.longName { attrs["long_name"] = .string(l) }
-            attrs["_FillValue"] = nil
             if let p = v.packing {
                 try file.defineVariable(v.name, type: .int16, dimensions: dims, attributes: attrs,
                                         fillValue: Double(CFPacking.fillValue), compression: compression, chunkSizes: chunks)
@@ -89,6 +63,53 @@ final class CFRecordFileWriter {
         let globals = global.attributes()
         for key in globals.keys.sorted() { try file.setAttribute(key, globals[key]!) }
         for axis in axes { try writeCoordinate(axis) }
+    }
+
+    /// Attributes the writer sets itself from `CFDataVariable`'s fields and packing.
+    static let reservedAttributes: Set<String> = ["_FillValue", "missing_value", "scale_factor", "add_offset",
+                                                  "valid_range", "valid_min", "valid_max", "units", "standard_name", "long_name"]
+
+    /// Checks names, axes (non-empty, finite, strictly monotonic, unique members, parseable CF time units) and
+    /// variables (packing finite, no reserved attributes) before any file is created.
+    static func validate(path: String, axes: [CFAxis], variables: [CFDataVariable]) throws {
+        func bad(_ name: String?, _ reason: String) -> CFWriterError {
+            CFWriterError.invalidDefinition(path: path, variable: name, reason: reason)
+        }
+        let axisNames = Set(axes.map(\.name))
+        guard axisNames.count == axes.count else { throw bad(nil, "axis names repeat: \(axes.map(\.name))") }
+        for axis in axes {
+            let v = axis.values
+            guard !v.isEmpty else { throw bad(axis.name, "axis \(axis.name) has no values") }
+            guard v.allSatisfy({ $0.isFinite }) else { throw bad(axis.name, "axis \(axis.name) has a non-finite value") }
+            if axis.role == .member {
+                guard Set(v).count == v.count else { throw bad(axis.name, "member numbers repeat: \(v.map { Int($0) })") }
+            } else if v.count > 1 {
+                let up = zip(v, v.dropFirst()).allSatisfy { $0 < $1 }, down = zip(v, v.dropFirst()).allSatisfy { $0 > $1 }
+                guard up || down else { throw bad(axis.name, "coordinate \(axis.name) is not strictly monotonic") }
+            }
+            if axis.role == .time || axis.role == .initTime, let units = axis.attributes["units"]?.stringValue {
+                do {
+                    _ = try CFTimeUnits(units: units, calendar: axis.attributes["calendar"]?.stringValue)
+                } catch {
+                    throw bad(axis.name, "time units \"\(units)\" / calendar \(axis.attributes["calendar"]?.stringValue ?? "-"): \(error)")
+                }
+            }
+        }
+        guard !variables.isEmpty else { throw bad(nil, "no data variables") }
+        var seen = Set<String>()
+        for v in variables {
+            guard !seen.contains(v.name), !axisNames.contains(v.name) else {
+                throw CFWriterError.duplicateName(path: path, name: v.name)
+            }
+            seen.insert(v.name)
+            if let p = v.packing, !(p.scaleFactor.isFinite && p.scaleFactor != 0 && p.addOffset.isFinite) {
+                throw bad(v.name, "scale_factor \(p.scaleFactor) / add_offset \(p.addOffset) must be finite and scale_factor non-zero")
+            }
+            let reserved = Set(v.attributes.keys).intersection(reservedAttributes)
+            guard reserved.isEmpty else {
+                throw bad(v.name, "attributes \(reserved.sorted()) are set by the writer (use the CFDataVariable fields and packing)")
+            }
+        }
     }
 
     private func writeCoordinate(_ axis: CFAxis) throws {
@@ -145,7 +166,9 @@ final class CFRecordFileWriter {
                 try values.withMemoryRebound(to: Double.self) { try file.write(variable, values: $0, start: start, count: count) }
             } else {
                 if floatScratch.count != recordSize { floatScratch = Array(repeating: 0, count: recordSize) }
-                for i in 0..<recordSize { floatScratch[i] = Float(values[i]) }
+                floatScratch.withUnsafeMutableBufferPointer { dst in
+                    for i in 0..<recordSize { dst[i] = Float(values[i]) }
+                }
                 try file.write(variable, values: floatScratch, start: start, count: count)
             }
             written[variable]![r] = true

@@ -20,7 +20,6 @@ public enum DimensionRoleRecognition {
         let units = a["units"]?.stringValue?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         let axis = a["axis"]?.stringValue?.uppercased()
         let isSince = CFTimeUnits.isTimeAxisUnits(units)
-        let isDuration = (try? CFDurationUnits(units: units)) != nil
 
         if standardName == "realization" || memberNames.contains(n) { return .member }
         if standardName == "latitude" || latitudeUnits.contains(units) || axis == "Y" || n == "lat" || n == "latitude" {
@@ -32,7 +31,8 @@ public enum DimensionRoleRecognition {
         if initNames.contains(n) && (isSince || attributes == nil || units.isEmpty) { return .initTime }
         if standardName == "forecast_reference_time" && n != "time" && (isSince || units.isEmpty) { return .initTime }
         if leadNames.contains(n) || standardName == "forecast_period" {
-            if isDuration || units.isEmpty || attributes == nil { return .leadTime }
+            // durations ("hours", "days"), or a lead index such as UKMO's forecast month (units "1")
+            if !isSince { return .leadTime }
         }
         if isSince || standardName == "time" || axis == "T" || n == "time" { return .time }
         if levelNames.contains(n) || axis == "Z" || standardName == "air_pressure"

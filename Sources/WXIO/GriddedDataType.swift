@@ -2,6 +2,7 @@ import WXCore
 
 /// The storage type of a variable or dataset.
 public enum GriddedDataType: String, Sendable, Codable, CaseIterable {
+    /// Integer and IEEE floating-point types, by width.
     case int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64
     /// NC_CHAR text.
     case char

@@ -36,6 +36,21 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
         default: formatName = "unknown (\(fmt))"
         }
         isNetCDF4 = fmt == NC_FORMAT_NETCDF4 || fmt == NC_FORMAT_NETCDF4_CLASSIC
+        if !isNetCDF4 { try checkClassicLength() }
+    }
+
+    /// Throws `truncatedOrCorrupt` when a classic-format file is shorter than its header says.
+    private func checkClassicLength() throws {
+        guard let h = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? h.close() }
+        let size = (try? h.seekToEnd()).map { Int($0) } ?? 0
+        try? h.seek(toOffset: 0)
+        // The header of every real classic file fits in a few MB; a header longer than what is read is left to libnetcdf.
+        let header = [UInt8]((try? h.read(upToCount: min(size, 8 << 20))) ?? Data())
+        if let need = ClassicFormatSize.requiredBytes(header: header), size < need {
+            close()
+            throw WXIOError.truncatedOrCorrupt(path: path, detail: "the file has \(size) bytes, its header places data up to byte \(need)")
+        }
     }
 
     deinit { close() }
@@ -99,6 +114,7 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
         }
     }
 
+    /// Paths of all groups, "/" first, depth-first.
     public func groupPaths() throws -> [String] {
         var out: [String] = []
         func walk(_ gid: Int32) throws {
@@ -109,10 +125,12 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
         return out
     }
 
+    /// Attributes of a group ("/" = global attributes).
     public func attributes(ofGroup group: String) throws -> Attributes {
         try attributes(try groupID(group), NC_GLOBAL, nil)
     }
 
+    /// Dimensions defined in a group.
     public func dimensions(inGroup group: String) throws -> [DimensionInfo] {
         let gid = try groupID(group)
         return try CLibraryLock.with {
@@ -150,6 +168,7 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
 
     // MARK: - variables
 
+    /// Variables (datasets) directly in a group.
     public func variables(inGroup group: String) throws -> [VariableInfo] {
         let gid = try groupID(group)
         let ids: [Int32] = try CLibraryLock.with {
@@ -163,6 +182,7 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
         return try ids.map { try variableInfo(gid, $0, groupPath: gpath) }
     }
 
+    /// The variable at a path ("t2m", "/t2m", "/forecast/RMM1").
     public func variable(_ variablePath: String) throws -> VariableInfo {
         let p = variablePath.hasPrefix("/") ? variablePath : "/" + variablePath
         guard let slash = p.lastIndex(of: "/") else { throw WXIOError.variableNotFound(path: path, variable: variablePath) }
@@ -290,6 +310,7 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
 
     // MARK: - reading
 
+    /// The coordinate variable of a dimension of `v`, if any.
     public func coordinateVariable(forDimension index: Int, of v: VariableInfo) throws -> VariableInfo? {
         guard index >= 0 && index < v.dimensions.count else { return nil }
         let dimName = v.dimensions[index].name
@@ -307,14 +328,22 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
         }
     }
 
+    /// The CF decoding rules of a variable.
     public func decoding(for v: VariableInfo) throws -> CFDecoding {
         var noFill: Int32 = 0
         if v.dataType.isNumeric {
             _ = CLibraryLock.with { nc_inq_var_fill(v.groupID, v.varID, &noFill, nil) }
         }
-        return CFDecoding(dataType: v.dataType, attributes: v.attributes, netCDFDefaultFill: true, fillModeOff: noFill == 1)
+        var float32: Set<String> = []
+        for name in ["scale_factor", "add_offset"] where v.attributes[name] != nil {
+            var t: nc_type = 0
+            if CLibraryLock.with({ nc_inq_atttype(v.groupID, v.varID, name, &t) }) == NC_NOERR, t == NC_FLOAT { float32.insert(name) }
+        }
+        return CFDecoding(dataType: v.dataType, attributes: v.attributes, netCDFDefaultFill: true, fillModeOff: noFill == 1,
+                          float32Attributes: float32)
     }
 
+    /// Reads stored values of a validated hyperslab into `buffer`.
     public func readStored(_ v: VariableInfo, _ slab: Hyperslab, into buffer: UnsafeMutableRawPointer) throws {
         guard v.dataType.isNumeric else {
             throw WXIOError.unsupportedType(path: path, variable: v.path, type: v.dataType.rawValue)

@@ -171,7 +171,16 @@ final class CFEnsembleWriterTests: XCTestCase {
         let w = try fx.makeWriter(path)
         for m in 0..<3 { for v in ["t2m", "tp"] { try w.write(member: m, variable: v, field: field(m, v)) } }
         try w.finish()
-        XCTAssertTrue(FileManager.default.fileExists(atPath: path))
+        let back = try NetCDFFile(path: path)
+        defer { back.close() }
+        let tp = try back.readField("tp", as: Float.self)
+        XCTAssertEqual(tp.values.map(\.bitPattern), (0..<3).flatMap { fx.values(member: $0, variable: "tp") }.map(\.bitPattern),
+                       "Double fields are stored as the float32 values they round to, NaN kept")
+        let t2m = try back.readField("t2m", as: Double.self)
+        let want = (0..<3).flatMap { fx.values(member: $0, variable: "t2m") }
+        for (g, x) in zip(t2m.values, want) {
+            XCTAssertTrue(x.isNaN ? g.isNaN : abs(g - Double(x)) <= 0.0375 + 1e-4, "\(g) vs \(x)")
+        }
 
         var shifted = field(0, "tp")
         shifted.coordinates["lat"]!.values[0] += 1
@@ -216,5 +225,52 @@ final class CFEnsembleWriterTests: XCTestCase {
             guard case CFWriterError.recordsMissing(path, "z500", [1, 2]) = $0 else { return XCTFail("\($0)") }
         }
         XCTAssertEqual(TestSupport.files(in: dir), ["truth.nc"], "the earlier complete file stays; the failed one left nothing")
+    }
+
+    func testReleasedWritersLeaveNoFile() throws {
+        let dir = try TestSupport.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fx = EnsembleFixture()
+        do {
+            let w = try fx.makeWriter(dir.appendingPathComponent("a.nc").path)
+            try w.write(member: 0, variable: "tp", values: fx.values(member: 0, variable: "tp"))
+            XCTAssertEqual(TestSupport.files(in: dir).count, 1)
+        }
+        XCTAssertEqual(TestSupport.files(in: dir), [], "an ensemble writer released before finish() removes its temporary file")
+        let w = try fx.makeWriter(dir.appendingPathComponent("b.nc").path)
+        w.discard()
+        XCTAssertEqual(TestSupport.files(in: dir), [])
+        XCTAssertThrowsError(try w.write(member: 0, variable: "tp", values: fx.values(member: 0, variable: "tp"))) {
+            guard case CFWriterError.writerClosed = $0 else { return XCTFail("\($0)") }
+        }
+    }
+
+    func testInvalidDefinitionsAreRejectedBeforeAnyFileExists() throws {
+        let dir = try TestSupport.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("bad.nc").path
+        var cases: [(String, EnsembleFixture)] = []
+        var f = EnsembleFixture(); f.latitudes = [-30, 10, -10, 30]; cases.append(("non-monotonic latitudes", f))
+        f = EnsembleFixture(); f.members = [0, 1, 1]; cases.append(("repeated member", f))
+        f = EnsembleFixture(); f.times = CFTimeAxis(hours: [0, 30], reference: "yesterday"); cases.append(("bad time units", f))
+        f = EnsembleFixture(); f.times = CFTimeAxis(hours: [0, 30], reference: "2000-01-01", calendar: "lunar")
+        cases.append(("unknown calendar", f))
+        f = EnsembleFixture(); f.longitudes = [0, .nan, 144, 216, 288]; cases.append(("NaN longitude", f))
+        f = EnsembleFixture(); f.packing = CFPacking(scaleFactor: 0, addOffset: 0); cases.append(("zero scale_factor", f))
+        f = EnsembleFixture(); f.leads = []; cases.append(("no leads", f))
+        for (label, fx) in cases {
+            XCTAssertThrowsError(try fx.makeWriter(path), label) {
+                guard case CFWriterError.invalidDefinition(path, _, let reason) = $0 else { return XCTFail("\(label): \($0)") }
+                XCTAssertFalse(reason.isEmpty)
+            }
+            XCTAssertEqual(TestSupport.files(in: dir), [], label)
+        }
+        let reserved = CFDataVariable(name: "x", units: "K", attributes: ["scale_factor": .doubles([2])])
+        XCTAssertThrowsError(try CFTimeSeriesWriter(path: path, times: CFTimeAxis(hours: [0], reference: "2000-01-01"),
+                                                    latitudes: [0], longitudes: [0], variables: [reserved],
+                                                    global: CFGlobalAttributes(title: "t"))) {
+            guard case CFWriterError.invalidDefinition(path, "x", _) = $0 else { return XCTFail("\($0)") }
+        }
+        XCTAssertEqual(TestSupport.files(in: dir), [])
     }
 }

@@ -54,4 +54,18 @@ final class CFPackingTests: XCTestCase {
             }
         }
     }
+
+    func testFloatDoubleAndGenericPathsAgree() throws {
+        let p = CFPacking(scaleFactor: 0.25, addOffset: -32)
+        let halves: [Float16] = (0..<400).map { Float16(-40 + Double($0) * 0.3) } + [.nan]
+        var a = [Int16](repeating: 0, count: halves.count), b = a, c = a
+        try halves.withUnsafeBufferPointer { src in try a.withUnsafeMutableBufferPointer { try p.pack(src, into: $0) } }
+        let floats = halves.map(Float.init), doubles = halves.map(Double.init)
+        try floats.withUnsafeBufferPointer { src in try b.withUnsafeMutableBufferPointer { try p.pack(src, into: $0) } }
+        try doubles.withUnsafeBufferPointer { src in try c.withUnsafeMutableBufferPointer { try p.pack(src, into: $0) } }
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(a, c)
+        for (x, q) in zip(doubles, c) where !x.isNaN { XCTAssertEqual(Double(q), referencePack(x, p)) }
+        XCTAssertEqual(c.last, CFPacking.fillValue)
+    }
 }

@@ -82,7 +82,7 @@ final class CRPSTests: XCTestCase {
     func testBatchedMatchesReference() throws {
         var rng = SeededRNG(seed: 7)
         for m in [1, 2, 3, 4, 5, 7, 8, 10, 16, 17, 31, 33, 50, 64, 65, 100] {
-            let points = 37
+            let points = 150  // two tiles of 64, five blocks of 4, two single points
             let fct = (0..<(m * points)).map { _ in rng.normal() * 2 + 0.3 }
             let obs = (0..<points).map { _ in rng.normal() }
             for est in [CRPSEstimator.standard, .fair, .adjusted(ensembleSize: 20)] {
@@ -112,6 +112,33 @@ final class CRPSTests: XCTestCase {
         XCTAssertThrowsError(try CRPS.ensemble(forecast: [1, 2, 3] as [Double], observations: [1, 2] as [Double], members: 2))
         XCTAssertTrue(try CRPS.ensemble([1, .nan, 3] as [Double], observation: 2).isNaN)
         XCTAssertEqual(try CRPS.ensemble([1, .nan, 3] as [Double], observation: 2, nanPolicy: .omit), try CRPS.ensemble([1, 3] as [Double], observation: 2))
+    }
+
+    /// Non-finite values inside SIMD tiles fall back to the scalar rules: batched equals point by point.
+    func testBatchedNonFiniteMatchesPointwise() throws {
+        var rng = SeededRNG(seed: 4)
+        let m = 12, points = 140
+        var fct = (0..<(m * points)).map { _ in rng.normal() }
+        var obs = (0..<points).map { _ in rng.normal() }
+        for (i, v) in [(5, Double.nan), (70 + 3 * points, .infinity), (131 + 11 * points, -.infinity), (90, .nan), (90 + points, .nan)] { fct[i] = v }
+        obs[20] = .nan; obs[100] = .infinity; obs[137] = -.infinity
+        for policy in [NaNPolicy.propagate, .omit] {
+            for est in [CRPSEstimator.standard, .fair] {
+                let batched = try CRPS.ensemble(forecast: fct, observations: obs, members: m, estimator: est, nanPolicy: policy)
+                for p in 0..<points {
+                    let single = try CRPS.ensemble((0..<m).map { fct[$0 * points + p] }, observation: obs[p], estimator: est, nanPolicy: policy)
+                    if single.isNaN { XCTAssertTrue(batched[p].isNaN, "p=\(p)") } else { XCTAssertEqual(batched[p], single, accuracy: 1e-14 * max(1, abs(single)), "p=\(p) \(policy)") }
+                }
+                XCTAssertTrue(batched[5].isNaN == (policy == .propagate))
+                XCTAssertTrue(batched[70].isNaN)
+                XCTAssertEqual(batched[100], .infinity)
+                XCTAssertEqual(batched[137], .infinity)
+                XCTAssertTrue(batched[20].isNaN)
+            }
+        }
+        XCTAssertThrowsError(try CRPS.ensemble(forecast: fct, observations: obs, members: m, nanPolicy: .raise)) { e in
+            XCTAssertTrue("\(e)".contains("forecast[5]"), "\(e)")
+        }
     }
 
     /// The same bits at 1, 2 and 3 threads over many chunks.

@@ -27,6 +27,16 @@ enum ReferenceData {
         return obj
     }
 
+    /// A golden file committed in Tests/Golden (made by scripts/golden/*.py), parsed like the reference files.
+    static func loadGolden(_ name: String) throws -> [String: Any] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let data = try Data(contentsOf: root.appendingPathComponent("Golden").appendingPathComponent(name))
+        guard let obj = try JSONDecoder().decode(JSONValue.self, from: data).any as? [String: Any] else {
+            throw NSError(domain: "ReferenceData", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(name) is not a JSON object"])
+        }
+        return obj
+    }
+
     /// A number, or the strings "NaN", "Infinity", "-Infinity"; nil for anything else (e.g. an error record).
     static func number(_ v: Any?) -> Double? {
         switch v {

@@ -2,6 +2,7 @@ import Foundation
 
 /// A fixed-length time unit CF allows in time and duration units.
 public enum CFTimeUnit: String, Sendable, Codable, CaseIterable {
+    /// The fixed-length units, shortest first.
     case microseconds, milliseconds, seconds, minutes, hours, days
 
     /// Length of one unit in seconds.

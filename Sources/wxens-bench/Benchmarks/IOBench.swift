@@ -1,7 +1,131 @@
 import ArgumentParser
+import CHDF5
+import CNetCDF
+import Foundation
+import WXCore
+import WXIO
 
-/// `wxens-bench io` (not built yet).
+/// `wxens-bench io`: reading a ~1 GB zlib+shuffle compressed NetCDF-4 ensemble file, wxens against netCDF4-python.
 struct IOBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "io", abstract: "Not built yet.")
-    func run() throws { throw ValidationError("not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "io",
+        abstract: "Read a compressed NetCDF-4 ensemble file with wxens and with netCDF4-python (same run), best of N.")
+
+    @Option(help: "Uncompressed size of the bench file in MB (10^6 bytes).")
+    var megabytes: Int = 1024
+
+    @Option(help: "Directory for the bench file (kept and reused between runs).")
+    var dir: String = FileManager.default.temporaryDirectory.appendingPathComponent("wxens-bench-io").path
+
+    @Option(help: "Repetitions (ours and the peer alternate); the best time of each counts.")
+    var repeats: Int = 3
+
+    @Option(help: "Python with netCDF4 for the peer (default: $WXENS_PYTHON, else /work/venv/bin/python, else python3).")
+    var python: String?
+
+    @Flag(help: "One JSON object per line instead of a table.")
+    var json = false
+
+    func run() throws {
+        let file = try BenchFile.make(megabytes: megabytes, in: dir, log: !json)
+        let mb = Double(file.values * 4) / 1e6
+        let reader = try NetCDFFile(path: file.path)
+
+        func timed(_ body: () throws -> Double) rethrows -> (Double, Double) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let checksum = try body()
+            return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, checksum)
+        }
+        let plane = try PlaneReader<Float>(file: reader, variable: "t2m")
+        let direct = try DirectChunkReader<Float>(file: reader, variable: "t2m")
+        guard direct.isDirect else { throw ValidationError("direct path not applicable: \(direct.fallbackReason ?? "")") }
+        let threads = Parallel.threads
+        // Ours and the peer alternate in each repetition, so a change of machine load hits both; best of N each.
+        var tLib = Double.infinity, tDirect = Double.infinity, sumLib = 0.0, sumDirect = 0.0
+        var peer = PeerResult(netCDF4: "?", libnetcdf: "?", hdf5: "?", perPlane: .infinity, whole: .infinity, checksum: .nan)
+        for _ in 0..<max(1, repeats) {
+            // 1. library path: one 2-D field per call into a reused buffer
+            let (t1, s1) = try timed {
+                var buf = [Float](repeating: 0, count: plane.planeSize)
+                var sums = [Double](repeating: 0, count: plane.planeCount)
+                for k in 0..<plane.planeCount {
+                    try buf.withUnsafeMutableBufferPointer { try plane.read(plane: k, into: $0) }
+                    sums[k] = buf.reduce(0.0) { $0 + Double($1) }
+                }
+                return sums.reduce(0, +)
+            }
+            // 2. direct chunk reads, inflate + unshuffle on every core
+            let (t2, s2) = try timed {
+                let sums = UnsafeMutableBufferPointer<Double>.allocate(capacity: direct.planeCount)
+                defer { sums.deallocate() }
+                try direct.forEachPlane { k, v in sums[k] = v.reduce(0.0) { $0 + Double($1) } }
+                return sums.reduce(0, +)
+            }
+            // 3. the peer, same file, same run
+            let p = try runPeer(file.path)
+            tLib = min(tLib, t1); tDirect = min(tDirect, t2); sumLib = s1; sumDirect = s2
+            peer = PeerResult(netCDF4: p.netCDF4, libnetcdf: p.libnetcdf, hdf5: p.hdf5, perPlane: min(peer.perPlane, p.perPlane),
+                              whole: min(peer.whole, p.whole), checksum: p.checksum)
+        }
+        guard sumLib == sumDirect else { throw ValidationError("direct path checksum \(sumDirect) differs from library path \(sumLib)") }
+        let peerBest = min(peer.perPlane, peer.whole)
+        let peerName = "netCDF4-python \(peer.netCDF4) (libnetcdf \(peer.libnetcdf), HDF5 \(peer.hdf5)), best of per-field and whole-variable reads"
+        if abs(peer.checksum - sumLib) > 1e-9 * abs(sumLib) {
+            throw ValidationError("peer checksum \(peer.checksum) differs from wxens \(sumLib)")
+        }
+        let ours = "wxens \(wxensVersion) (libnetcdf \(String(cString: nc_inq_libvers()).split(separator: " ").first ?? ""), HDF5 \(hdf5Version()), zlib \(zlibVersionString()))"
+        let rows: [(String, Double)] = [("2-D fields via libnetcdf, 1 thread", tLib),
+                                        ("2-D fields via direct chunk read, \(threads) threads", tDirect)]
+        if json {
+            for (name, t) in rows {
+                let obj: [String: Any] = ["case": name, "megabytes": mb, "mb_per_s": mb / t, "peer": peerName,
+                                          "peer_mb_per_s": mb / peerBest, "ratio": (mb / t) / (mb / peerBest),
+                                          "wxens": ours, "file_megabytes": Double(file.bytes) / 1e6,
+                                          "peer_per_field_mb_per_s": mb / peer.perPlane, "peer_whole_mb_per_s": mb / peer.whole]
+                let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            }
+        } else {
+            print("file: \(file.path): \(String(format: "%.0f", mb)) MB of float32 (\(file.shape.map(String.init).joined(separator: " x "))), \(String(format: "%.0f", Double(file.bytes) / 1e6)) MB on disk, zlib 4 + shuffle, one chunk per 2-D field")
+            print("wxens: \(ours)")
+            print("peer:  \(peerName)")
+            print("       per-field \(String(format: "%.0f", mb / peer.perPlane)) MB/s, whole-variable \(String(format: "%.0f", mb / peer.whole)) MB/s")
+            print("")
+            print("| case | MB | wxens MB/s | netCDF4-python MB/s | ratio |")
+            print("|---|---|---|---|---|")
+            for (name, t) in rows {
+                print("| \(name) | \(String(format: "%.0f", mb)) | \(String(format: "%.0f", mb / t)) | \(String(format: "%.0f", mb / peerBest)) | \(String(format: "%.2f", (mb / t) / (mb / peerBest)))x |")
+            }
+        }
+    }
+
+    struct PeerResult { var netCDF4, libnetcdf, hdf5: String; var perPlane, whole, checksum: Double }
+
+    func runPeer(_ path: String) throws -> PeerResult {
+        let env = ProcessInfo.processInfo.environment
+        let py = python ?? env["WXENS_PYTHON"] ?? (FileManager.default.isExecutableFile(atPath: "/work/venv/bin/python") ? "/work/venv/bin/python" : "/usr/bin/python3")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/bench_io_peer.py").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: py)
+        p.arguments = [script, path, "t2m", "1"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ValidationError("the peer (\(py) \(script)) failed; it needs numpy and netCDF4")
+        }
+        func d(_ k: String) -> Double { (obj[k] as? Double) ?? (obj[k] as? NSNumber)?.doubleValue ?? .nan }
+        return PeerResult(netCDF4: obj["netCDF4"] as? String ?? "?", libnetcdf: obj["libnetcdf"] as? String ?? "?",
+                          hdf5: obj["hdf5"] as? String ?? "?", perPlane: d("per_plane_seconds"), whole: d("whole_seconds"),
+                          checksum: d("checksum"))
+    }
+
+    func hdf5Version() -> String {
+        var a: UInt32 = 0, b: UInt32 = 0, c: UInt32 = 0
+        _ = H5get_libversion(&a, &b, &c)
+        return "\(a).\(b).\(c)"
+    }
 }

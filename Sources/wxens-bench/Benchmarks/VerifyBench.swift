@@ -1,7 +1,167 @@
 import ArgumentParser
+import Foundation
+import WXCore
+import WXVerification
 
-/// `wxens-bench verify` (not built yet).
+/// `wxens-bench verify`: batched ensemble CRPS against properscoring and scoringrules (numba), timed in the same run.
+///
+/// Data: N(0,1) members and observations from a seeded generator, member-major (M, N) in Double; the same arrays are
+/// written to temporary .npy files that `scripts/peers/crps_peers.py` reads (it gives each peer members-last).
 struct VerifyBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Not built yet.")
-    func run() throws { throw ValidationError("not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Ensemble CRPS over many points against properscoring and scoringrules (numba).")
+
+    @Option(parsing: .upToNextOption, help: "Ensemble sizes.")
+    var members: [Int] = [10, 50, 200]
+
+    @Option(help: "Points (observations) per ensemble size.")
+    var points: Int = 1_000_000
+
+    @Option(help: "Timed repeats of wxens (the minimum is reported).")
+    var repeats: Int = 5
+
+    @Option(help: "Python with properscoring and scoringrules (default: $WXENS_PYTHON, then /work/venv/bin/python).")
+    var python: String?
+
+    @Option(help: "Peer script.")
+    var peerScript: String = "scripts/peers/crps_peers.py"
+
+    @Flag(help: "Skip the O(M²) scoringrules estimators (nrg, fair) above 100 members.")
+    var skipSlow = false
+
+    @Flag(help: "Print one JSON object per line instead of a table.")
+    var json = false
+
+    func run() throws {
+        let py = python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? "/work/venv/bin/python"
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wxens-bench-verify-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        if !json {
+            let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+            print("load average at start: \(load)")
+            print("CRPS over \(points) points, N(0,1) data, member-major (M, N) float64; wxens threads: \(Parallel.threads); peers single-threaded (NUMBA_NUM_THREADS=1)")
+            print(pad("metric", 14) + pad("M", 5) + pad("wxens s", 10) + pad("peer", 22) + pad("peer s", 10) + pad("speedup", 9) + "mean wxens / peer")
+        }
+        for m in members {
+            var rng = BenchRNG(seed: 0x5EED + UInt64(m))
+            var fct = [Double](repeating: 0, count: m * points)
+            var obs = [Double](repeating: 0, count: points)
+            rng.fillNormal(&fct)
+            rng.fillNormal(&obs)
+            let fURL = dir.appendingPathComponent("fct.npy"), oURL = dir.appendingPathComponent("obs.npy")
+            try NPY.write(fct, shape: [m, points], to: fURL)
+            try NPY.write(obs, shape: [points], to: oURL)
+
+            // wxens is timed before and after the peers (minimum of both), so a burst of load on this shared
+            // machine during one phase does not decide the ratio alone.
+            var ours: [CRPSEstimator: (seconds: Double, mean: Double)] = [:]
+            func timeOurs() throws {
+                for est in [CRPSEstimator.standard, .fair] {
+                    _ = try CRPS.ensemble(forecast: fct, observations: obs, members: m, estimator: est)
+                    var best = ours[est]?.seconds ?? .infinity
+                    var mean = 0.0
+                    for _ in 0..<repeats {
+                        let t0 = DispatchTime.now().uptimeNanoseconds
+                        let r = try CRPS.ensemble(forecast: fct, observations: obs, members: m, estimator: est)
+                        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                        mean = r.reduce(0, +) / Double(points)
+                    }
+                    ours[est] = (best, mean)
+                }
+            }
+            try timeOurs()
+            let peers = try runPeers(py, fURL, oURL)
+            try timeOurs()
+            fct = []
+            for peer in peers {
+                let est: CRPSEstimator = (peer.name == "scoringrules[fair]" || peer.name == "scoringrules[pwm]") ? .fair : .standard
+                let o = ours[est]!
+                let metric = est == .fair ? "crps_fair" : "crps_standard"
+                let rel = abs(o.mean - peer.mean) / abs(peer.mean)
+                let speedup = peer.seconds / o.seconds
+                if json {
+                    let obj: [String: Any] = ["metric": metric, "members": m, "points": points, "seconds": o.seconds,
+                                              "peer": peer.name, "peer_seconds": peer.seconds, "speedup": speedup,
+                                              "mean": o.mean, "peer_mean": peer.mean, "mean_relative_difference": rel,
+                                              "threads": Parallel.threads]
+                    let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
+                    print(String(decoding: data, as: UTF8.self))
+                } else {
+                    print(pad(metric, 14) + pad("\(m)", 5) + pad(String(format: "%.4f", o.seconds), 10) + pad(peer.name, 22)
+                          + pad(String(format: "%.3f", peer.seconds), 10) + pad(String(format: "%.1fx", speedup), 9)
+                          + String(format: "%.15f / %.15f (rel %.1e)", o.mean, peer.mean, rel))
+                }
+                if rel > 1e-10 {
+                    throw ValidationError("mean CRPS differs from \(peer.name) at M=\(m): \(o.mean) vs \(peer.mean)")
+                }
+            }
+        }
+    }
+
+    private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+
+    private struct PeerResult { var name: String; var seconds: Double; var mean: Double }
+
+    private func runPeers(_ py: String, _ f: URL, _ o: URL) throws -> [PeerResult] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: py)
+        p.arguments = [peerScript, f.path, o.path] + (skipSlow ? ["--skip-slow"] : [])
+        var env = ProcessInfo.processInfo.environment
+        env["NUMBA_NUM_THREADS"] = "1"
+        env["OMP_NUM_THREADS"] = "1"
+        p.environment = env
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw ValidationError("peer script \(peerScript) failed (status \(p.terminationStatus))") }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+            guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let name = obj["peer"] as? String, let s = (obj["seconds"] as? NSNumber)?.doubleValue,
+                  let mean = (obj["mean"] as? NSNumber)?.doubleValue else { return nil }
+            return PeerResult(name: name, seconds: s, mean: mean)
+        }
+    }
+}
+
+/// Seeded splitmix64 with Box–Muller normals, for benchmark data.
+struct BenchRNG {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) * 0x1p-53 }
+    mutating func fillNormal(_ a: inout [Double]) {
+        var i = 0
+        while i < a.count {
+            let r = (-2 * log(uniform())).squareRoot(), t = 2 * Double.pi * uniform()
+            a[i] = r * cos(t)
+            if i + 1 < a.count { a[i + 1] = r * sin(t) }
+            i += 2
+        }
+    }
+}
+
+/// Minimal writer of little-endian float64 .npy files (format 1.0), for handing data to Python peers.
+enum NPY {
+    static func write(_ values: [Double], shape: [Int], to url: URL) throws {
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': \(shapeText), }"
+        let total = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        let n = UInt16(header.utf8.count)
+        data.append(contentsOf: [UInt8(n & 0xff), UInt8(n >> 8)])
+        data.append(contentsOf: Array(header.utf8))
+        values.withUnsafeBytes { data.append(contentsOf: $0) }
+        try data.write(to: url)
+    }
 }

@@ -1,7 +1,29 @@
 import ArgumentParser
+import Foundation
+import WXPipelines
 
-/// `wxens inspect` (not built yet).
+/// `wxens inspect FILE [--json] [--group G]`: a NetCDF/HDF5 file at a glance.
 struct InspectCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Not built yet.")
-    func run() throws { throw ValidationError("not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show a NetCDF/HDF5 file at a glance: format, dimensions, grids, members, times, value ranges.")
+
+    @Argument(help: "The NetCDF or HDF5 file.")
+    var file: String
+
+    @Flag(help: "Print JSON (numbers at full precision) instead of text.")
+    var json = false
+
+    @Option(help: "Group to inspect (e.g. /forecast); default the root.")
+    var group: String = "/"
+
+    func run() throws {
+        do {
+            let inspection = try FileInspector.inspect(path: file, group: group)
+            print(json ? try inspection.json() : inspection.text)
+        } catch {
+            FileHandle.standardError.write(Data("wxens inspect: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
 }

@@ -1,0 +1,250 @@
+import CHDF5
+import CZlib
+import Foundation
+import WXCore
+
+/// Reads the 2-D fields of a chunked, zlib(+shuffle)-compressed variable by fetching each raw chunk with
+/// HDF5's direct chunk read (under the library lock) and inflating, unshuffling and CF-decoding it outside
+/// the lock, so several cores decompress at once.
+///
+/// The direct path applies when the variable is stored in an HDF5-based file (netCDF-4 or HDF5) with one
+/// chunk per 2-D field (chunk shape 1 x ... x 1 x ny x nx), a native little-endian numeric type, and a
+/// filter pipeline of deflate alone or shuffle then deflate. Anything else (and any chunk not written)
+/// is read through the library path (`PlaneReader`), so results are the same either way (tested bit for bit).
+public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchecked Sendable {
+    /// Number of 2-D fields.
+    public let planeCount: Int
+    /// Points per 2-D field.
+    public let planeSize: Int
+    /// True when chunks are read directly and inflated here; false when every plane goes through the library.
+    public let isDirect: Bool
+    /// Why the direct path does not apply, when it does not.
+    public let fallbackReason: String?
+
+    private let library: PlaneReader<T>
+    private let libraryLock = NSLock()
+    private let decoding: CFDecoding
+    private let leadingShape: [Int]
+    private let rank: Int
+    private let elementSize: Int
+    private let shuffled: Bool
+    private let deflated: Bool
+    private let h5: HDF5File?
+    private let did: hid_t
+    private let path: String
+    private let variablePath: String
+
+    /// A reader of `variable` in `file` (a `NetCDFFile` or `HDF5File`).
+    public init(file: GriddedFile, variable: String) throws {
+        library = try PlaneReader<T>(file: file, variable: variable)
+        let v = library.variable
+        decoding = library.decoding
+        planeCount = library.planeCount
+        planeSize = library.planeSize
+        rank = v.dimensions.count
+        leadingShape = Array(v.shape.prefix(max(0, rank - 2)))
+        elementSize = decoding.storedType.byteSize ?? 1
+        path = file.path
+        variablePath = v.path
+
+        var reason: String? = nil
+        var shuffle = false, deflate = false
+        var h5file: HDF5File? = nil
+        var dataset: hid_t = -1
+        if rank < 2 { reason = "fewer than two dimensions" }
+        else if let nc = file as? NetCDFFile, !nc.isNetCDF4 { reason = "not an HDF5-based file" }
+        else if let chunks = v.chunkShape, chunks == leadingShape.map({ _ in 1 }) + v.shape.suffix(2) {
+            h5file = (file as? HDF5File) ?? (try? HDF5File(path: file.path))
+            if let h = h5file {
+                (dataset, shuffle, deflate, reason) = DirectChunkReader.openDataset(h, v, decoding.storedType, elementSize)
+            } else {
+                reason = "HDF5 cannot open the file"
+            }
+        } else {
+            reason = "chunks are not one 2-D field each (chunk shape \(v.chunkShape.map { "\($0)" } ?? "none"))"
+        }
+        h5 = reason == nil ? h5file : nil
+        did = reason == nil ? dataset : -1
+        if reason != nil && dataset >= 0 { _ = CLibraryLock.with { H5Dclose(dataset) } }
+        isDirect = reason == nil
+        fallbackReason = reason
+        shuffled = shuffle
+        deflated = deflate
+    }
+
+    deinit {
+        if did >= 0 { _ = CLibraryLock.with { H5Dclose(did) } }
+    }
+
+    /// Opens the dataset and checks type and filters; returns the reason when the direct path cannot be used.
+    private static func openDataset(_ h: HDF5File, _ v: VariableInfo, _ stored: GriddedDataType, _ size: Int)
+        -> (hid_t, Bool, Bool, String?) {
+        CLibraryLock.with {
+            let did = H5Dopen2(h.fid, v.path, wx_H5P_DEFAULT())
+            guard did >= 0 else { return (-1, false, false, "HDF5 cannot open dataset \(v.path)") }
+            let tid = H5Dget_type(did)
+            defer { H5Tclose(tid) }
+            guard let native = HDF5File.nativeType(stored), H5Tequal(tid, native) > 0 else {
+                return (did, false, false, "stored type is not the native \(stored.rawValue)")
+            }
+            let plist = H5Dget_create_plist(did)
+            guard plist >= 0 else { return (did, false, false, "no creation property list") }
+            defer { H5Pclose(plist) }
+            var filters: [Int32] = []
+            for i in 0..<max(0, H5Pget_nfilters(plist)) {
+                var flags: UInt32 = 0
+                var n = 4
+                var cd = [UInt32](repeating: 0, count: 4)
+                var conf: UInt32 = 0
+                filters.append(H5Pget_filter2(plist, UInt32(i), &flags, &n, &cd, 0, nil, &conf))
+            }
+            switch filters {
+            case [1]: return (did, false, true, nil)
+            case [2, 1]: return (did, true, true, nil)
+            case []: return (did, false, false, nil)
+            default: return (did, false, false, "filter pipeline \(filters) is not [shuffle,] deflate")
+            }
+        }
+    }
+
+    /// Per-worker memory: the compressed chunk, the inflated bytes and the unshuffled bytes.
+    private final class Scratch {
+        var compressed: UnsafeMutableRawPointer
+        var compressedCapacity: Int
+        let inflated: UnsafeMutableRawPointer
+        let unshuffled: UnsafeMutableRawPointer
+        init(bytes: Int) {
+            compressedCapacity = bytes + 1024
+            compressed = .allocate(byteCount: compressedCapacity, alignment: 64)
+            inflated = .allocate(byteCount: max(bytes, 1), alignment: 64)
+            unshuffled = .allocate(byteCount: max(bytes, 1), alignment: 64)
+        }
+        func reserve(_ n: Int) {
+            guard n > compressedCapacity else { return }
+            compressed.deallocate()
+            compressedCapacity = n
+            compressed = .allocate(byteCount: n, alignment: 64)
+        }
+        deinit { compressed.deallocate(); inflated.deallocate(); unshuffled.deallocate() }
+    }
+
+    /// Reads plane `index` into `buffer` (at least `planeSize` long).
+    public func read(plane index: Int, into buffer: UnsafeMutableBufferPointer<T>) throws {
+        guard isDirect else {
+            libraryLock.lock(); defer { libraryLock.unlock() }
+            return try library.read(plane: index, into: buffer)
+        }
+        guard index >= 0 && index < planeCount else {
+            throw WXIOError.hyperslabOutOfBounds(path: path, variable: variablePath, detail: "plane \(index) of \(planeCount)")
+        }
+        guard buffer.count >= planeSize, let out = buffer.baseAddress else {
+            throw WXIOError.invalidArgument(path: path, variable: variablePath,
+                                            detail: "buffer holds \(buffer.count) values, a 2-D field needs \(planeSize)")
+        }
+        try readDirect(index, out, Scratch(bytes: planeSize * elementSize))
+    }
+
+    /// Calls `body(plane, values)` for every plane in `planes` (default all), decompressing on `Parallel.threads`
+    /// workers; `body` runs concurrently on worker threads and must only touch what belongs to its plane.
+    /// Each plane's values are the same bits whatever the thread count.
+    public func forEachPlane(_ planes: Range<Int>? = nil, _ body: (Int, UnsafeBufferPointer<T>) -> Void) throws {
+        let range = planes ?? 0..<planeCount
+        guard range.lowerBound >= 0 && range.upperBound <= planeCount else {
+            throw WXIOError.hyperslabOutOfBounds(path: path, variable: variablePath, detail: "planes \(range) of \(planeCount)")
+        }
+        let workers = isDirect ? max(1, min(Parallel.threads, range.count)) : 1
+        let errorLock = NSLock()
+        var firstError: Error?
+        Parallel.withThreads(workers) {
+            Parallel.forEach(workers) { w in
+                let scratch = Scratch(bytes: planeSize * elementSize)
+                let out = UnsafeMutableBufferPointer<T>.allocate(capacity: max(planeSize, 1))
+                defer { out.deallocate() }
+                var k = range.lowerBound + w
+                while k < range.upperBound {
+                    do {
+                        if isDirect { try readDirect(k, out.baseAddress!, scratch) } else { try read(plane: k, into: out) }
+                    } catch {
+                        errorLock.lock(); if firstError == nil { firstError = error }; errorLock.unlock()
+                        return
+                    }
+                    body(k, UnsafeBufferPointer(out))
+                    k += workers
+                }
+            }
+        }
+        if let e = firstError { throw e }
+    }
+
+    private func readDirect(_ index: Int, _ out: UnsafeMutablePointer<T>, _ s: Scratch) throws {
+        var offset = [hsize_t](repeating: 0, count: rank)
+        var r = index
+        for d in stride(from: leadingShape.count - 1, through: 0, by: -1) {
+            offset[d] = hsize_t(r % leadingShape[d])
+            r /= leadingShape[d]
+        }
+        let bytes = planeSize * elementSize
+        var filterMask: UInt32 = 0
+        var stored: hsize_t = 0
+        let ok: Bool = CLibraryLock.with {
+            guard H5Dget_chunk_storage_size(did, offset, &stored) >= 0, stored > 0 else { return false }
+            s.reserve(Int(stored))
+            return H5Dread_chunk(did, wx_H5P_DEFAULT(), offset, &filterMask, s.compressed) >= 0
+        }
+        guard ok else {
+            // chunk never written (fill values) or unreadable: the library decides
+            libraryLock.lock(); defer { libraryLock.unlock() }
+            return try library.read(plane: index, into: UnsafeMutableBufferPointer(start: out, count: planeSize))
+        }
+        // Filter i is skipped for this chunk when bit i of the mask is set (pipeline order: [shuffle,] deflate).
+        let deflateSkipped = filterMask & (shuffled ? 2 : 1) != 0
+        let shuffleSkipped = filterMask & 1 != 0
+        var data = UnsafeRawPointer(s.compressed)
+        if deflated && !deflateSkipped {
+            var destLen = uLongf(bytes)
+            let z = uncompress(s.inflated.assumingMemoryBound(to: Bytef.self), &destLen,
+                               s.compressed.assumingMemoryBound(to: Bytef.self), uLong(stored))
+            guard z == Z_OK, Int(destLen) == bytes else {
+                throw WXIOError.truncatedOrCorrupt(path: path, detail: "zlib could not inflate a chunk of \(variablePath) (code \(z))")
+            }
+            data = UnsafeRawPointer(s.inflated)
+        } else if Int(stored) != bytes {
+            throw WXIOError.truncatedOrCorrupt(path: path, detail: "a chunk of \(variablePath) has \(stored) bytes, expected \(bytes)")
+        }
+        // When the output has the stored type, unshuffle straight into it and decode in place.
+        let sameType = (T.self == Float.self && decoding.storedType == .float32)
+            || (T.self == Double.self && decoding.storedType == .float64)
+        let outRaw = UnsafeMutableRawPointer(out)
+        if shuffled && !shuffleSkipped {
+            let dest = sameType ? outRaw : s.unshuffled
+            DirectChunkReader.unshuffle(data, dest, count: planeSize, size: elementSize)
+            data = UnsafeRawPointer(dest)
+        } else if sameType {
+            outRaw.copyMemory(from: data, byteCount: bytes)
+            data = UnsafeRawPointer(outRaw)
+        }
+        if sameType && decoding.isIdentity { return }
+        decoding.decode(raw: data, count: planeSize, into: out)
+    }
+
+    /// Undoes HDF5's shuffle filter: byte b of element i was stored at b * count + i.
+    static func unshuffle(_ src: UnsafeRawPointer, _ dst: UnsafeMutableRawPointer, count n: Int, size: Int) {
+        let s = src.assumingMemoryBound(to: UInt8.self)
+        if size == 4 {
+            let d = dst.assumingMemoryBound(to: UInt32.self)
+            let b0 = s, b1 = s + n, b2 = s + 2 * n, b3 = s + 3 * n
+            for i in 0..<n {
+                d[i] = UInt32(b0[i]) | UInt32(b1[i]) << 8 | UInt32(b2[i]) << 16 | UInt32(b3[i]) << 24
+            }
+            return
+        }
+        if size == 2 {
+            let d = dst.assumingMemoryBound(to: UInt16.self)
+            let b0 = s, b1 = s + n
+            for i in 0..<n { d[i] = UInt16(b0[i]) | UInt16(b1[i]) << 8 }
+            return
+        }
+        let d = dst.assumingMemoryBound(to: UInt8.self)
+        for b in 0..<size { for i in 0..<n { d[i * size + b] = s[b * n + i] } }
+    }
+}

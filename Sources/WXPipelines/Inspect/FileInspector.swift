@@ -1,0 +1,120 @@
+import Foundation
+import WXCore
+import WXIO
+
+/// Builds a `FileInspection` by reading a file's metadata and streaming each variable one 2-D field at a time.
+public enum FileInspector {
+    /// Inspects the file at `path` (group `group`, default the root); throws `WXIOError` for bad files.
+    public static func inspect(path: String, group: String = "/") throws -> FileInspection {
+        let file = try GriddedFiles.open(path)
+        let groups = try file.groupPaths()
+        let vars = try file.variables(inGroup: group)
+        let coordinateNames = Set(vars.filter { $0.dimensions.count == 1 && $0.dimensions[0].name == $0.name }.map(\.name))
+        let auxiliary = Set(vars.flatMap { ($0.attributes["coordinates"]?.stringValue ?? "").split(separator: " ").map(String.init) })
+        let data = vars.filter { v in
+            v.dataType.isNumeric && !coordinateNames.contains(v.name) && !auxiliary.contains(v.name) && !v.dimensions.isEmpty
+        }
+        var attrs: [String: String] = [:]
+        for (k, v) in try file.attributes(ofGroup: group) { if let s = v.stringValue { attrs[k] = s } }
+        return FileInspection(path: path, format: file.formatName, group: group, groups: groups,
+                              dimensions: try file.dimensions(inGroup: group).map {
+                                  DimensionSummary(name: $0.name, size: $0.size, unlimited: $0.isUnlimited)
+                              },
+                              attributes: attrs, variables: try data.map { try summary(file, $0) })
+    }
+
+    static func summary(_ file: GriddedFile, _ v: VariableInfo) throws -> VariableSummary {
+        let roles = try file.dimensionRoles(of: v)
+        var s = VariableSummary(path: v.path, type: v.dataType.rawValue, units: v.attributes["units"]?.stringValue,
+                                longName: v.attributes["long_name"]?.stringValue,
+                                standardName: v.attributes["standard_name"]?.stringValue,
+                                dimensions: zip(v.dimensions, roles).map { RoleSummary(name: $0.name, size: $0.size, role: $1.rawValue) },
+                                chunks: v.chunkShape, deflateLevel: v.deflateLevel,
+                                packed: v.attributes["scale_factor"] != nil || v.attributes["add_offset"] != nil)
+        func coordinate(_ role: DimensionRole) throws -> (VariableInfo, [Double])? {
+            guard let i = roles.firstIndex(of: role), let c = try file.coordinateVariable(forDimension: i, of: v) else { return nil }
+            return (c, try file.readDoubles(c.path))
+        }
+        if let (_, lat) = try coordinate(.latitude), let (_, lon) = try coordinate(.longitude) {
+            s.grid = grid(LatLonGrid(latitudes: lat, longitudes: lon))
+        }
+        if let i = roles.firstIndex(of: .member) {
+            s.members = try axis(file, v, i, hours: false)
+        }
+        if let (c, vals) = try coordinate(.time) { s.times = timeAxis(c, vals) }
+        if let (c, vals) = try coordinate(.initTime) { s.initTimes = timeAxis(c, vals) }
+        if let i = roles.firstIndex(of: .leadTime) { s.leadTimes = try axis(file, v, i, hours: true) }
+        if let i = roles.firstIndex(of: .level) { s.levels = try axis(file, v, i, hours: false) }
+        do { s.values = try values(file, v) } catch { s.valuesError = "\(error)" }
+        return s
+    }
+
+    static func grid(_ g: LatLonGrid) -> GridSummary {
+        let kind = g.latitudeSpacing != nil && g.longitudeSpacing != nil ? "regular"
+            : (g.longitudeSpacing != nil && GaussianLatitudes.matches(g.latitudes)) ? "Gaussian" : "irregular"
+        let lonMin = g.longitudes.min() ?? 0, lonMax = g.longitudes.max() ?? 0
+        return GridSummary(nlat: g.nlat, nlon: g.nlon, kind: kind, latitudeStep: g.latitudeSpacing, longitudeStep: g.longitudeSpacing,
+                           latitudeRange: [g.latitudes.min() ?? 0, g.latitudes.max() ?? 0], longitudeRange: [lonMin, lonMax],
+                           latitudeOrder: g.latitudeDescending ? "north-to-south" : "south-to-north",
+                           longitudeConvention: lonMin < 0 ? "-180..180" : "0..360", globalWrap: g.isGlobalInLongitude)
+    }
+
+    static func evenStep(_ v: [Double]) -> Double? {
+        guard v.count > 1 else { return nil }
+        let d = v[1] - v[0]
+        for i in 1..<v.count where abs((v[i] - v[i - 1]) - d) > 1e-9 * max(1, abs(d)) { return nil }
+        return d
+    }
+
+    static func axis(_ file: GriddedFile, _ v: VariableInfo, _ i: Int, hours: Bool) throws -> AxisSummary {
+        guard let c = try file.coordinateVariable(forDimension: i, of: v) else {
+            return AxisSummary(count: v.dimensions[i].size)
+        }
+        let vals = try file.readDoubles(c.path)
+        let units = c.attributes["units"]?.stringValue
+        var a = AxisSummary(count: vals.count, first: vals.first, last: vals.last, step: evenStep(vals), units: units)
+        if hours, let u = units, let d = try? CFDurationUnits(units: u) { a.hours = vals.map { d.seconds($0) / 3600 } }
+        return a
+    }
+
+    static func timeAxis(_ c: VariableInfo, _ vals: [Double]) -> TimeAxisSummary {
+        let units = c.attributes["units"]?.stringValue
+        let calendarName = c.attributes["calendar"]?.stringValue
+        var t = TimeAxisSummary(count: vals.count, calendar: calendarName ?? "standard", units: units,
+                                missing: vals.filter(\.isNaN).count)
+        guard let units else { t.note = "no units"; return t }
+        do {
+            let u = try CFTimeUnits(units: units, calendar: calendarName)
+            let present = vals.filter { !$0.isNaN }
+            t.calendar = u.calendar.rawValue
+            if let f = present.first { t.first = try u.date(f).iso8601 }
+            if let l = present.last { t.last = try u.date(l).iso8601 }
+            t.stepSeconds = evenStep(present).map { $0 * u.unit.seconds }
+        } catch {
+            t.note = "\(error)"
+        }
+        return t
+    }
+
+    /// Min, max, mean and missing share, streaming one 2-D field at a time (Double accumulation, field order).
+    static func values(_ file: GriddedFile, _ v: VariableInfo) throws -> ValueSummary {
+        let r = try PlaneReader<Float>(file: file, variable: v.path)
+        var buf = [Float](repeating: 0, count: r.planeSize)
+        var lo = Float.infinity, hi = -Float.infinity
+        var sum = 0.0, n = 0, missing = 0
+        for k in 0..<r.planeCount {
+            try buf.withUnsafeMutableBufferPointer { try r.read(plane: k, into: $0) }
+            var planeSum = 0.0
+            for x in buf {
+                if x.isNaN { missing += 1; continue }
+                lo = min(lo, x); hi = max(hi, x)
+                planeSum += Double(x)
+                n += 1
+            }
+            sum += planeSum
+        }
+        let total = r.planeCount * r.planeSize
+        return ValueSummary(min: n > 0 ? Double(lo) : nil, max: n > 0 ? Double(hi) : nil, mean: n > 0 ? sum / Double(n) : nil,
+                            count: total, missingFraction: total > 0 ? Double(missing) / Double(total) : 0)
+    }
+}
