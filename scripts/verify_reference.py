@@ -46,18 +46,10 @@ def cell_area_weights(lat):
 
 
 def unpacked(var, index):
-    """CF unpacking in float64 (packed * scale_factor + add_offset with the stored float32 attributes widened), as
-    wxens does; netCDF4-python would round the result to float32 (the type of scale_factor), ~1e-7 relative."""
-    var.set_auto_maskandscale(False)
-    raw = np.asarray(var[index])
-    out = raw.astype(np.float64)
-    if hasattr(var, "_FillValue"):
-        out[raw == var._FillValue] = np.nan
-    if hasattr(var, "scale_factor"):
-        out = out * np.float64(var.scale_factor)
-    if hasattr(var, "add_offset"):
-        out = out + np.float64(var.add_offset)
-    return out
+    """CF-decoded values as netCDF4-python gives them (auto mask and scale; int16 packed with float32 scale_factor and
+    add_offset unpacks in float32, as numpy does, and as the wxens reader does), then widened to float64."""
+    var.set_auto_maskandscale(True)
+    return np.ma.filled(np.ma.asarray(var[index]).astype(np.float64), np.nan)
 
 
 def event_name(op, t):

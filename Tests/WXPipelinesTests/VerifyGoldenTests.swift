@@ -5,8 +5,9 @@ import WXVerification
 
 /// `wxens verify` on the shared data against scripts/verify_reference.py (scoringrules / properscoring).
 ///
-/// Tolerance: relative 1e-9 (absolute 1e-12 near zero). Both sides unpack the int16/float32 data to float64 exactly
-/// (packed * scale_factor + add_offset in float64) and differ only in summation order; measured agreement is ~1e-14.
+/// Tolerance: relative 1e-9 (absolute 1e-12 near zero). Both sides decode the CF-packed int16 data the same way
+/// (in float32, as numpy/netCDF4-python do for float32 scale_factor/add_offset) and score in float64, so they differ only
+/// in summation order; measured agreement is ~1e-14.
 final class VerifyGoldenTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let shared = root.deletingLastPathComponent().appendingPathComponent("shared")

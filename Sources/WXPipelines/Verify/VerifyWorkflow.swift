@@ -9,9 +9,8 @@ public enum VerifyWorkflow {
 
     /// The (forecast variable, truth variable) pairs the options ask for.
     public static func variablePairs(_ o: VerifyOptions, forecast: VerifySource, truth: VerifySource) throws -> [(String, String)] {
-        if o.forecastVariable != nil || o.truthVariable != nil {
-            let f = o.forecastVariable ?? o.truthVariable!, t = o.truthVariable ?? o.forecastVariable!
-            return [(f, t)]
+        if let f = o.forecastVariable ?? o.truthVariable {
+            return [(o.forecastVariable ?? f, o.truthVariable ?? f)]
         }
         if let v = o.variables { return v.map { ($0, $0) } }
         let truthNames = Set(try truth.variableNames())
