@@ -109,7 +109,8 @@ public struct Scorecard: Sendable {
         }
         let n = Double(a.inits)
         s["crps"] = a.sumCRPS / n
-        s["rmse"] = (a.sumSquaredError / n).squareRoot()
+        let rmse = (a.sumSquaredError / n).squareRoot()
+        s["rmse"] = rmse
         s["bias"] = a.sumError / n
         s["mae"] = a.sumAbsError / n
         if a.fairInits > 0 {
@@ -117,7 +118,6 @@ public struct Scorecard: Sendable {
             s["crps_fair"] = a.sumCRPSFair / nf
             let spread = (a.sumVariance / nf).squareRoot()
             s["spread"] = spread
-            let rmse = s["rmse"]!
             let M = Double(a.members)
             s["spread_skill"] = rmse > 0 ? ((M + 1) / M).squareRoot() * spread / rmse : .nan
             s["spread_skill_uncorrected"] = rmse > 0 ? spread / rmse : .nan

@@ -85,7 +85,8 @@ public struct VerificationPartials: Codable, Sendable, Equatable {
             for e in m.events where !meta.events.contains(e) { meta.events.append(e) }
         }
         let vars = accs.reduce(into: [String]()) { if !$0.contains($1.variable) { $0.append($1.variable) } }
-        accs.sort { (vars.firstIndex(of: $0.variable)!, $0.leadTimeHours) < (vars.firstIndex(of: $1.variable)!, $1.leadTimeHours) }
+        let order = Dictionary(uniqueKeysWithValues: vars.enumerated().map { ($1, $0) })
+        accs.sort { (order[$0.variable] ?? 0, $0.leadTimeHours) < (order[$1.variable] ?? 0, $1.leadTimeHours) }
         return Scorecard(accumulators: accs, metadata: meta)
     }
 }
