@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "WXNN", dependencies: ["WXCore", "WXKernels"], swiftSettings: cpuFlags),
         .target(name: "WXGenerative", dependencies: ["WXCore", "WXKernels", "WXNN"], swiftSettings: cpuFlags),
         .target(name: "WXVerification", dependencies: ["WXCore"], swiftSettings: cpuFlags),
-        .target(name: "WXPipelines", dependencies: ["WXCore", "WXIO", "WXKernels", "WXNN", "WXGenerative", "WXVerification"]),
+        .target(name: "WXPipelines", dependencies: ["WXCore", "WXIO", "CNetCDF", "WXKernels", "WXNN", "WXGenerative", "WXVerification"]),
         .executableTarget(name: "wxens", dependencies: [
             "WXCore", "WXIO", "WXVerification", "WXPipelines",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,0 +1,232 @@
+import Foundation
+import WXVerification
+import WXCore
+
+/// An event with its threshold resolved to one value per grid point (or one value for all points).
+public struct ResolvedEvent: Sendable {
+    /// The comparison.
+    public var comparison: EventComparison
+    /// Thresholds: one per point, or a single value used everywhere.
+    public var thresholds: [Double]
+
+    /// A resolved event.
+    public init(comparison: EventComparison, thresholds: [Double]) {
+        self.comparison = comparison
+        self.thresholds = thresholds
+    }
+
+    @inline(__always) func threshold(_ p: Int) -> Double { thresholds.count == 1 ? thresholds[0] : thresholds[p] }
+}
+
+/// One (init, lead) block: members x points of forecast and the matching truth, ready to score.
+public struct ScoreBlock {
+    /// Forecast values, member-major: value of member m at point p is `forecast[m * points + p]`.
+    public var forecast: UnsafeBufferPointer<Double>
+    /// Truth per point.
+    public var truth: UnsafeBufferPointer<Double>
+    /// Members in the block.
+    public var members: Int
+    /// Points in the block.
+    public var points: Int
+
+    /// A block over caller-owned buffers.
+    public init(forecast: UnsafeBufferPointer<Double>, truth: UnsafeBufferPointer<Double>, members: Int, points: Int) {
+        self.forecast = forecast
+        self.truth = truth
+        self.members = members
+        self.points = points
+    }
+}
+
+/// Scores (init, lead) blocks into a `VerificationAccumulator`: per-point CRPS (standard and fair), ensemble-mean
+/// error, ensemble variance, exact ranks and event probabilities, then area-weighted means per block.
+///
+/// Formulas (per point, m valid members x_i, truth y):
+/// CRPS = (1/m) sum|x_i - y| - 1/(2m^2) sum_ij |x_i - x_j| (Gneiting & Raftery 2007; properscoring),
+/// fair CRPS = (1/m) sum|x_i - y| - 1/(2m(m-1)) sum_ij |x_i - x_j| (Ferro 2014; WeatherBench2's CRPS),
+/// with sum_ij |x_i - x_j| = 2 sum_i (2i - m - 1) x_(i) over sorted members;
+/// Brier = (p - o)^2, fair Brier = (p - o)^2 - p(1 - p)/(m - 1) (Ferro 2014), p = (members in event)/m.
+/// Points are cut into a fixed number of chunks reduced in order, so results are the same bits at any thread count.
+public struct BlockScorer: Sendable {
+    /// Area weights per point (unnormalised; normalised over the valid points of each block).
+    public var weights: [Double]
+    /// Events with per-point thresholds, in the accumulator's event order.
+    public var events: [ResolvedEvent]
+    /// Climatological mean per point, for ACC (nil: no ACC).
+    public var climatologyMean: [Double]?
+    /// NaN handling.
+    public var nanPolicy: NaNPolicy
+
+    /// Fixed number of work pieces per block (independent of the thread count).
+    static let chunks = 32
+
+    /// A scorer.
+    public init(weights: [Double], events: [ResolvedEvent], climatologyMean: [Double]?, nanPolicy: NaNPolicy) {
+        self.weights = weights
+        self.events = events
+        self.climatologyMean = climatologyMean
+        self.nanPolicy = nanPolicy
+    }
+
+    private struct Partial {
+        var w = 0.0, wFair = 0.0, crps = 0.0, fair = 0.0, se = 0.0, err = 0.0, ae = 0.0, variance = 0.0
+        var accFO = 0.0, accFF = 0.0, accOO = 0.0
+        var points = 0, nan = 0, minM = Int.max, maxM = 0
+        var rank: [Int]
+        var brier: [Double], brierFair: [Double]
+        var binCount: [Int], binObs: [Int], binW: [Double], binWObs: [Double], binWP: [Double]
+        var wFairEvent = 0.0
+        init(m: Int, e: Int) {
+            rank = Array(repeating: 0, count: (m + 1) * (m + 1))
+            brier = Array(repeating: 0, count: e)
+            brierFair = Array(repeating: 0, count: e)
+            binCount = Array(repeating: 0, count: e * (m + 1))
+            binObs = binCount
+            binW = Array(repeating: 0, count: e * (m + 1))
+            binWObs = binW
+            binWP = binW
+        }
+    }
+
+    /// Scores one block into `acc`. Returns the position (point index) of the first NaN seen, if any.
+    @discardableResult
+    public func score(_ block: ScoreBlock, into acc: inout VerificationAccumulator) -> Int? {
+        let M = block.members, P = block.points, E = events.count
+        var parts = [Partial](repeating: Partial(m: acc.members, e: E), count: Self.chunks)
+        var firstNaN = [Int](repeating: Int.max, count: Self.chunks)
+        let nominal = acc.members
+        parts.withUnsafeMutableBufferPointer { partsBuf in
+            firstNaN.withUnsafeMutableBufferPointer { nanBuf in
+                let pb = partsBuf, nb = nanBuf
+                Parallel.forEach(Self.chunks) { c in
+                    let lo = P * c / Self.chunks, hi = P * (c + 1) / Self.chunks
+                    var part = Partial(m: nominal, e: E)
+                    var xs = [Double](repeating: 0, count: M)
+                    for p in lo..<hi {
+                        let y = block.truth[p]
+                        var m = 0
+                        var sawNaN = !y.isFinite
+                        for i in 0..<M {
+                            let v = block.forecast[i * P + p]
+                            if v.isFinite { xs[m] = v; m += 1 } else { sawNaN = true }
+                        }
+                        if sawNaN {
+                            part.nan += 1
+                            if nb[c] == Int.max { nb[c] = p }
+                            if nanPolicy != .omit { continue }
+                        }
+                        guard y.isFinite, m > 0 else { continue }
+                        let w = weights[p]
+                        part.points += 1
+                        part.minM = min(part.minM, m)
+                        part.maxM = max(part.maxM, m)
+                        // Ensemble mean and variance (two-pass), and |x - y| sum.
+                        var sum = 0.0
+                        for i in 0..<m { sum += xs[i] }
+                        let mean = sum / Double(m)
+                        var ss = 0.0, absErr = 0.0, below = 0, equal = 0
+                        for i in 0..<m {
+                            let d = xs[i] - mean
+                            ss += d * d
+                            absErr += abs(xs[i] - y)
+                            if xs[i] < y { below += 1 } else if xs[i] == y { equal += 1 }
+                        }
+                        // Sorted form of the member-pair term, centred on y for precision.
+                        xs.withUnsafeMutableBufferPointer { b in
+                            var s = UnsafeMutableBufferPointer(rebasing: b[0..<m])
+                            s.sort()
+                        }
+                        var pairs = 0.0
+                        for i in 0..<m { pairs += Double(2 * i + 1 - m) * (xs[i] - y) }
+                        let md = Double(m)
+                        let crps = absErr / md - pairs / (md * md)
+                        part.w += w
+                        part.crps += w * crps
+                        let e = mean - y
+                        part.se += w * e * e
+                        part.err += w * e
+                        part.ae += w * abs(e)
+                        if m >= 2 {
+                            part.wFair += w
+                            part.fair += w * (absErr / md - pairs / (md * (md - 1)))
+                            part.variance += w * ss / (md - 1)
+                        }
+                        if let clim = climatologyMean {
+                            let fa = mean - clim[p], oa = y - clim[p]
+                            part.accFO += w * fa * oa
+                            part.accFF += w * fa * fa
+                            part.accOO += w * oa * oa
+                        }
+                        if m == nominal { part.rank[below * (nominal + 1) + equal] += 1 }
+                        for (ei, ev) in events.enumerated() {
+                            let t = ev.threshold(p)
+                            var k = 0
+                            for i in 0..<m where ev.comparison.holds(xs[i], t) { k += 1 }
+                            let prob = Double(k) / md
+                            let o: Double = ev.comparison.holds(y, t) ? 1 : 0
+                            let d = prob - o
+                            part.brier[ei] += w * d * d
+                            if m >= 2 { part.brierFair[ei] += w * (d * d - prob * (1 - prob) / (md - 1)) }
+                            let bin = ei * (nominal + 1) + Int((prob * Double(nominal)).rounded())
+                            part.binCount[bin] += 1
+                            part.binW[bin] += w
+                            part.binWP[bin] += w * prob
+                            if o == 1 { part.binObs[bin] += 1; part.binWObs[bin] += w }
+                        }
+                    }
+                    pb[c] = part
+                }
+            }
+        }
+        // Reduce the chunks in order.
+        var t = Partial(m: nominal, e: E)
+        for part in parts {
+            t.w += part.w; t.wFair += part.wFair; t.crps += part.crps; t.fair += part.fair; t.se += part.se
+            t.err += part.err; t.ae += part.ae; t.variance += part.variance
+            t.accFO += part.accFO; t.accFF += part.accFF; t.accOO += part.accOO
+            t.points += part.points; t.nan += part.nan; t.minM = min(t.minM, part.minM); t.maxM = max(t.maxM, part.maxM)
+            for i in t.rank.indices { t.rank[i] += part.rank[i] }
+            for i in 0..<E { t.brier[i] += part.brier[i]; t.brierFair[i] += part.brierFair[i] }
+            for i in t.binCount.indices {
+                t.binCount[i] += part.binCount[i]; t.binObs[i] += part.binObs[i]
+                t.binW[i] += part.binW[i]; t.binWObs[i] += part.binWObs[i]; t.binWP[i] += part.binWP[i]
+            }
+        }
+        acc.blocks += 1
+        if t.nan > 0 && nanPolicy == .propagate { acc.nanBlocks += 1 }
+        acc.points += t.points
+        acc.minValidMembers = min(acc.minValidMembers, t.minM)
+        acc.maxValidMembers = max(acc.maxValidMembers, t.maxM)
+        for i in acc.rankCounts.indices { acc.rankCounts[i] += t.rank[i] }
+        if t.w > 0 {
+            acc.inits += 1
+            acc.sumCRPS += t.crps / t.w
+            acc.sumSquaredError += t.se / t.w
+            acc.sumError += t.err / t.w
+            acc.sumAbsError += t.ae / t.w
+            if climatologyMean != nil, t.accFF > 0, t.accOO > 0 {
+                acc.sumACC += t.accFO / (t.accFF * t.accOO).squareRoot()
+                acc.accInits += 1
+            }
+            for ei in 0..<E {
+                acc.events[ei].sumBrier += t.brier[ei] / t.w
+                if t.wFair > 0 { acc.events[ei].sumBrierFair += t.brierFair[ei] / t.wFair; acc.events[ei].fairInits += 1 }
+                for k in 0...nominal {
+                    let b = ei * (nominal + 1) + k
+                    acc.events[ei].count[k] += t.binCount[b]
+                    acc.events[ei].observedCount[k] += t.binObs[b]
+                    acc.events[ei].weight[k] += t.binW[b] / t.w
+                    acc.events[ei].observedWeight[k] += t.binWObs[b] / t.w
+                    acc.events[ei].probabilityWeight[k] += t.binWP[b] / t.w
+                }
+            }
+        }
+        if t.wFair > 0 {
+            acc.fairInits += 1
+            acc.sumCRPSFair += t.fair / t.wFair
+            acc.sumVariance += t.variance / t.wFair
+        }
+        let first = firstNaN.min() ?? Int.max
+        return first == Int.max ? nil : first
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import WXCore
+import WXIO
+
+/// A `VerifySource` over a NetCDF/HDF5 file read through WXIO (CF-decoded, roles recognised, hyperslab reads).
+public final class NetCDFVerifySource: VerifySource {
+    /// Path of the file.
+    public let path: String
+    private let file: NetCDFFile
+    private var cache: [String: SourceVariable] = [:]
+
+    /// Opens a file read-only; a missing or unreadable file is a `VerifyError.cannotRead` naming it.
+    public init(path: String) throws {
+        self.path = path
+        do { file = try NetCDFFile(path: path) } catch {
+            throw VerifyError.cannotRead(path: path, reason: "\(error)")
+        }
+    }
+
+    public func variableNames() throws -> [String] {
+        let all = try wrap { try file.allVariables() }
+        var dimNames = Set<String>()
+        for v in all { for d in v.dimensions { dimNames.insert(d.name) } }
+        return all.filter { $0.dataType.isNumeric && !$0.dimensions.isEmpty && !($0.dimensions.count == 1 && dimNames.contains($0.name)) }
+            .map { $0.groupPath == "/" ? $0.name : $0.path }
+    }
+
+    public func variable(_ name: String) throws -> SourceVariable {
+        if let v = cache[name] { return v }
+        let info: VariableInfo
+        do { info = try file.variable(name) } catch let e as WXIOError {
+            if case .variableNotFound = e { throw VerifyError.variableMissing(path: path, variable: name) }
+            throw VerifyError.cannotRead(path: path, reason: e.description)
+        }
+        let roles = try wrap { try file.dimensionRoles(of: info) }
+        var dims: [WXCore.Dimension] = []
+        var coords: [String: Coordinate] = [:]
+        for (i, d) in info.dimensions.enumerated() {
+            dims.append(WXCore.Dimension(name: d.name, role: roles[i], size: d.size))
+            if let cv = try wrap({ try file.coordinateVariable(forDimension: i, of: info) }), cv.dataType.isNumeric {
+                let values = try wrap { try file.readDoubles(cv.path) }
+                coords[d.name] = Coordinate(name: cv.name, values: values, attributes: CFDecoding.decodedAttributes(cv.attributes))
+            }
+        }
+        let v = SourceVariable(name: name, dimensions: dims, coordinates: coords, attributes: CFDecoding.decodedAttributes(info.attributes))
+        cache[name] = v
+        return v
+    }
+
+    public func read(_ name: String, start: [Int], count: [Int]) throws -> [Double] {
+        try wrap { try file.readDoubles(name, hyperslab: Hyperslab(start: start, count: count)) }
+    }
+
+    private func wrap<R>(_ body: () throws -> R) throws -> R {
+        do { return try body() } catch let e as VerifyError { throw e } catch {
+            throw VerifyError.cannotRead(path: path, reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+
+/// One score: variable, lead time, metric name and value (a row of scores.csv).
+public struct ScoreRow: Sendable, Equatable, Codable {
+    /// Forecast variable name.
+    public var variable: String
+    /// Lead time in hours.
+    public var leadTimeHours: Double
+    /// Metric name, e.g. crps, brier_gt280.
+    public var metric: String
+    /// Score value (NaN when undefined).
+    public var value: Double
+
+    /// A row.
+    public init(variable: String, leadTimeHours: Double, metric: String, value: Double) {
+        self.variable = variable
+        self.leadTimeHours = leadTimeHours
+        self.metric = metric
+        self.value = value
+    }
+}
+
+/// Reliability table, ROC points and contingency counts of one event at one variable and lead.
+public struct EventDiagnostics: Sendable {
+    /// Event name.
+    public var name: String
+    /// Mean forecast probability per bin (NaN for empty bins).
+    public var forecastProbability: [Double]
+    /// Observed relative frequency per bin (NaN for empty bins).
+    public var observedFrequency: [Double]
+    /// Forecasts per bin.
+    public var counts: [Int]
+    /// Weighted base rate of the event.
+    public var baseRate: Double
+    /// ROC false-alarm rates for thresholds p >= k/M, k = 0...M+1.
+    public var falseAlarmRate: [Double]
+    /// ROC hit rates for the same thresholds.
+    public var hitRate: [Double]
+    /// Hits, false alarms, misses, correct negatives for the forecast "p >= 0.5".
+    public var contingency: (a: Int, b: Int, c: Int, d: Int)
+}
+
+/// All scores of a verification run, computed from its accumulators.
+public struct Scorecard: Sendable {
+    /// Accumulators per variable and lead, in output order.
+    public var accumulators: [VerificationAccumulator]
+    /// Run description stored in the outputs (weighting, NaN policy, files, events).
+    public var metadata: VerificationMetadata
+
+    /// A scorecard over accumulators.
+    public init(accumulators: [VerificationAccumulator], metadata: VerificationMetadata) {
+        self.accumulators = accumulators
+        self.metadata = metadata
+    }
+
+    /// Variables in first-seen order.
+    public var variables: [String] {
+        var seen: [String] = []
+        for a in accumulators where !seen.contains(a.variable) { seen.append(a.variable) }
+        return seen
+    }
+
+    /// Lead times (hours) in ascending order over all variables.
+    public var leadTimesHours: [Double] { Array(Set(accumulators.map(\.leadTimeHours))).sorted() }
+
+    /// The accumulator of a variable at a lead.
+    public func accumulator(_ variable: String, _ lead: Double) -> VerificationAccumulator? {
+        accumulators.first { $0.variable == variable && $0.leadTimeHours == lead }
+    }
+
+    /// Metric names in output order for an accumulator.
+    public static func metricNames(for a: VerificationAccumulator, hasClimatology: Bool) -> [String] {
+        var m = ["crps", "crps_fair", "rmse", "bias", "mae", "spread", "spread_skill", "spread_skill_uncorrected"]
+        if hasClimatology { m.append("acc") }
+        m.append("rank_delta")
+        for e in a.events {
+            m += ["brier_\(e.name)", "brier_fair_\(e.name)", "brier_rel_\(e.name)", "brier_res_\(e.name)",
+                  "brier_unc_\(e.name)", "roc_auc_\(e.name)", "sedi_\(e.name)"]
+        }
+        return m
+    }
+
+    /// Every score as long-form rows (variable, lead, metric, value).
+    public var rows: [ScoreRow] {
+        var out: [ScoreRow] = []
+        for a in accumulators {
+            let values = Self.scores(of: a, hasClimatology: metadata.hasClimatology)
+            for name in Self.metricNames(for: a, hasClimatology: metadata.hasClimatology) {
+                out.append(ScoreRow(variable: a.variable, leadTimeHours: a.leadTimeHours, metric: name, value: values[name] ?? .nan))
+            }
+        }
+        return out
+    }
+
+    /// Scores of one accumulator by metric name (see `BlockScorer` for per-point formulas).
+    ///
+    /// rmse = sqrt(mean over inits of area-mean squared ensemble-mean error); spread = sqrt(mean of area-mean ensemble
+    /// variance, ddof 1); spread_skill = sqrt((M+1)/M) spread/rmse (Fortin et al. 2014), spread_skill_uncorrected = spread/rmse;
+    /// acc = mean over inits of sum w f'o' / sqrt(sum w f'^2 sum w o'^2) (uncentred, WeatherBench2);
+    /// rank_delta = Candille & Talagrand (2005) delta = sum_k (s_k - S/(M+1))^2 / (S M/(M+1));
+    /// Brier decomposition (Murphy 1973) over probability bins k/M: REL - RES + UNC = BS;
+    /// roc_auc by the trapezoid rule over thresholds p >= k/M; SEDI (Ferro & Stephenson 2011) for the forecast p >= 0.5.
+    public static func scores(of a: VerificationAccumulator, hasClimatology: Bool) -> [String: Double] {
+        var s: [String: Double] = [:]
+        let names = metricNames(for: a, hasClimatology: hasClimatology)
+        if a.nanBlocks > 0 || a.inits == 0 {
+            for n in names { s[n] = .nan }
+            return s
+        }
+        let n = Double(a.inits)
+        s["crps"] = a.sumCRPS / n
+        let rmse = (a.sumSquaredError / n).squareRoot()
+        s["rmse"] = rmse
+        s["bias"] = a.sumError / n
+        s["mae"] = a.sumAbsError / n
+        if a.fairInits > 0 {
+            let nf = Double(a.fairInits)
+            s["crps_fair"] = a.sumCRPSFair / nf
+            let spread = (a.sumVariance / nf).squareRoot()
+            s["spread"] = spread
+            let M = Double(a.members)
+            s["spread_skill"] = rmse > 0 ? ((M + 1) / M).squareRoot() * spread / rmse : .nan
+            s["spread_skill_uncorrected"] = rmse > 0 ? spread / rmse : .nan
+        } else {
+            for k in ["crps_fair", "spread", "spread_skill", "spread_skill_uncorrected"] { s[k] = .nan }
+        }
+        if hasClimatology { s["acc"] = a.accInits > 0 ? a.sumACC / Double(a.accInits) : .nan }
+        s["rank_delta"] = rankDelta(a.rankHistogram)
+        for e in a.events {
+            let d = diagnostics(of: e, members: a.members)
+            s["brier_\(e.name)"] = e.sumBrier / n
+            s["brier_fair_\(e.name)"] = e.fairInits > 0 ? e.sumBrierFair / Double(e.fairInits) : .nan
+            let W = e.weight.reduce(0, +)
+            let ob = d.baseRate
+            var rel = 0.0, res = 0.0
+            for k in e.weight.indices where e.weight[k] > 0 {
+                let pk = e.probabilityWeight[k] / e.weight[k], ok = e.observedWeight[k] / e.weight[k]
+                rel += e.weight[k] * (pk - ok) * (pk - ok)
+                res += e.weight[k] * (ok - ob) * (ok - ob)
+            }
+            s["brier_rel_\(e.name)"] = W > 0 ? rel / W : .nan
+            s["brier_res_\(e.name)"] = W > 0 ? res / W : .nan
+            s["brier_unc_\(e.name)"] = ob * (1 - ob)
+            s["roc_auc_\(e.name)"] = rocAUC(falseAlarmRate: d.falseAlarmRate, hitRate: d.hitRate)
+            s["sedi_\(e.name)"] = sedi(d.contingency)
+        }
+        return s
+    }
+
+    /// Candille-Talagrand delta of a rank histogram (NaN when empty).
+    public static func rankDelta(_ h: [Double]) -> Double {
+        let S = h.reduce(0, +)
+        let n = Double(h.count)
+        guard S > 0, h.count > 1 else { return .nan }
+        var d = 0.0
+        for s in h { d += (s - S / n) * (s - S / n) }
+        return d / (S * (n - 1) / n)
+    }
+
+    /// Reliability, ROC and contingency of one event accumulator.
+    public static func diagnostics(of e: EventAccumulator, members M: Int) -> EventDiagnostics {
+        let W = e.weight.reduce(0, +), O = e.observedWeight.reduce(0, +)
+        let fp = e.weight.indices.map { e.weight[$0] > 0 ? e.probabilityWeight[$0] / e.weight[$0] : .nan }
+        let of = e.weight.indices.map { e.weight[$0] > 0 ? e.observedWeight[$0] / e.weight[$0] : .nan }
+        var far: [Double] = [], hr: [Double] = []
+        let nonEvents = W - O
+        for k in 0...(M + 1) {
+            var h = 0.0, f = 0.0
+            if k <= M { for j in k...M { h += e.observedWeight[j]; f += e.weight[j] - e.observedWeight[j] } }
+            hr.append(O > 0 ? h / O : .nan)
+            far.append(nonEvents > 0 ? f / nonEvents : .nan)
+        }
+        let K = (M + 1) / 2  // smallest k with k/M >= 0.5
+        var a = 0, b = 0, c = 0, d = 0
+        for k in 0...M {
+            let ev = e.observedCount[k], non = e.count[k] - e.observedCount[k]
+            if k >= K { a += ev; b += non } else { c += ev; d += non }
+        }
+        return EventDiagnostics(name: e.name, forecastProbability: fp, observedFrequency: of, counts: e.count,
+                                baseRate: W > 0 ? O / W : .nan, falseAlarmRate: far, hitRate: hr, contingency: (a, b, c, d))
+    }
+
+    /// Area under a ROC curve by the trapezoid rule (NaN if undefined).
+    public static func rocAUC(falseAlarmRate: [Double], hitRate: [Double]) -> Double {
+        let pts = zip(falseAlarmRate, hitRate).filter { $0.0.isFinite && $0.1.isFinite }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        guard pts.count >= 2 else { return .nan }
+        var area = 0.0
+        for i in 1..<pts.count { area += (pts[i].0 - pts[i - 1].0) * (pts[i].1 + pts[i - 1].1) / 2 }
+        return area
+    }
+
+    /// Symmetric extremal dependence index from a 2x2 table (NaN when a rate is 0 or 1).
+    public static func sedi(_ t: (a: Int, b: Int, c: Int, d: Int)) -> Double {
+        let H = Double(t.a) / Double(t.a + t.c), F = Double(t.b) / Double(t.b + t.d)
+        guard H > 0, H < 1, F > 0, F < 1 else { return .nan }
+        let num = log(F) - log(H) - log(1 - F) + log(1 - H)
+        let den = log(F) + log(H) + log(1 - F) + log(1 - H)
+        return num / den
+    }
+}

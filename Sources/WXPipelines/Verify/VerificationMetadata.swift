@@ -1,0 +1,45 @@
+import Foundation
+import WXVerification
+
+/// What a verification run did, stored in scores.nc attributes and partials.json so runs can be merged and read.
+public struct VerificationMetadata: Codable, Sendable, Equatable {
+    /// Forecast file(s).
+    public var forecastPaths: [String]
+    /// Truth file(s).
+    public var truthPaths: [String]
+    /// Climatology file, if any.
+    public var climatologyPath: String?
+    /// True when latitude cell-area weights were used.
+    public var areaWeighted: Bool
+    /// NaN policy.
+    public var nanPolicy: NaNPolicy
+    /// Units per variable.
+    public var units: [String: String]
+    /// Event definitions.
+    public var events: [EventDefinition]
+
+    /// Metadata of a run.
+    public init(forecastPaths: [String], truthPaths: [String], climatologyPath: String?, areaWeighted: Bool,
+                nanPolicy: NaNPolicy, units: [String: String], events: [EventDefinition]) {
+        self.forecastPaths = forecastPaths
+        self.truthPaths = truthPaths
+        self.climatologyPath = climatologyPath
+        self.areaWeighted = areaWeighted
+        self.nanPolicy = nanPolicy
+        self.units = units
+        self.events = events
+    }
+
+    /// True when a climatology was given (ACC and climatology events).
+    public var hasClimatology: Bool { climatologyPath != nil }
+
+    /// Text describing the weighting, for output attributes.
+    public var weightingDescription: String {
+        areaWeighted
+            ? "latitude cell-area weights (WeatherBench2): w_i = sin(b_i+1) - sin(b_i), bounds at midpoints between latitudes and +-90 deg, normalised to sum 1 over the valid points of each (init, lead) block; fields without latitude are unweighted"
+            : "unweighted: every valid grid point of an (init, lead) block has weight 1/N"
+    }
+
+    /// Text describing the averaging order.
+    public static let normalisation = "score = mean over init times of the weighted spatial mean per init (WeatherBench2 order); rmse and spread take the square root after the init mean"
+}
