@@ -45,7 +45,7 @@ extension Conv2D {
         let go = gradOutput.storage.pointer
         gb.withUnsafeMutableBufferPointer { out in
             let o = out.baseAddress!
-            Parallel.forEach(c) { co in
+            ConvScheduler.forEach(c) { co in
                 var s = 0.0
                 for i in 0..<n {
                     let p = go + (i * c + co) * hw
@@ -133,7 +133,7 @@ extension Conv2D {
         for x in 0..<wp { colMap[x] = g.padW.source(x, wd) }
         let before = g.padW.before
         colMap.withUnsafeBufferPointer { cmap in
-            Parallel.forEach(g.batch * cin) { plane_ in
+            ConvScheduler.forEach(g.batch * cin) { plane_ in
                 let src = gp + plane_ * plane, dst = gi + plane_ * h * wd
                 for y in 0..<hp {
                     let sy = g.padH.source(y, h)
@@ -166,7 +166,7 @@ extension Conv2D {
         let rowTiles = (hout + plan.tileRows - 1) / plan.tileRows
         let goPlane = plan.tileRows * wo8
         let imageSize = cin * g.height * g.width
-        Parallel.forEach(ciTasks * coTasks) { task in
+        ConvScheduler.forEach(ciTasks * coTasks) { task in
             let c0 = (task / coTasks) * plan.channelBlock, kc = min(plan.channelBlock, cin - c0)
             let co0 = (task % coTasks) * coChunk, nco = min(coChunk, cout - co0)
             let nct = kc * taps, nctPad = (nct + 2) / 3 * 3, ncoPad = (nco + 3) / 4 * 4
@@ -232,16 +232,17 @@ extension Conv2D {
                                       gw: UnsafeMutablePointer<Float>) {
         let hout = g.outHeight, wout = g.outWidth
         let rowLength = wout + g.kernelWidth - 1
-        let plan = ConvTile(g, tileRows: max(1, 768 / rowLength), budgetBytes: 128 * 1024, maxChannels: 16, tight: true)
+        // 8 input x 32 output channels per piece: enough pieces to keep two workers busy, tiles in L2.
+        let plan = ConvTile(g, tileRows: max(1, 768 / rowLength), budgetBytes: 128 * 1024, maxChannels: 8, tight: true)
         let taps = g.kernelHeight * g.kernelWidth
         let (cin, cout) = (g.inChannels, g.outChannels)
-        let coChunk = 64
+        let coChunk = 32
         let coTasks = (cout + coChunk - 1) / coChunk
         let ciTasks = (cin + plan.channelBlock - 1) / plan.channelBlock
         let rowTiles = (hout + plan.tileRows - 1) / plan.tileRows
         let goPlane = (plan.tileRows * rowLength + 7) / 8 * 8
         let imageSize = cin * g.height * g.width
-        Parallel.forEach(ciTasks * coTasks) { task in
+        ConvScheduler.forEach(ciTasks * coTasks) { task in
             let c0 = (task / coTasks) * plan.channelBlock, kc = min(plan.channelBlock, cin - c0)
             let co0 = (task % coTasks) * coChunk, nco = min(coChunk, cout - co0)
             let nct = kc * taps, nctPad = (nct + 2) / 3 * 3, ncoPad = (nco + 3) / 4 * 4

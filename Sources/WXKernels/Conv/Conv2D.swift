@@ -4,8 +4,8 @@ import WXCore
 /// per-axis globe paddings, fused bias and activation, and its backward passes.
 ///
 /// The kernels pack cache-sized tiles of input rows (applying the padding while packing) and run a
-/// 6x16 register-blocked SIMD8 micro-kernel over them; work is split by `Parallel.forEach` over a
-/// partition that does not depend on the thread count, so results are the same bits at any count.
+/// 6x16 register-blocked SIMD8 micro-kernel over them; work is cut into pieces that do not depend on
+/// the thread count (taken by `Parallel.threads` workers), so results are the same bits at any count.
 public enum Conv2D {
     /// Output rows per packed tile (fixed: the partition must not depend on the thread count).
     static let tileRows = 4
@@ -64,7 +64,7 @@ public enum Conv2D {
         let mr = ConvMicroKernel.mr, nr = ConvMicroKernel.nr
         let coBlocks = (g.outChannels + mr - 1) / mr
         let imageSize = g.inChannels * g.height * g.width
-        Parallel.forEach(g.batch * rowTiles) { task in
+        ConvScheduler.forEach(g.batch * rowTiles) { task in
             let n = task / rowTiles, oh0 = (task % rowTiles) * plan.tileRows
             let rowsHere = min(plan.tileRows, hout - oh0)
             let tile = UnsafeMutablePointer<Float>.allocate(capacity: plan.floats)
