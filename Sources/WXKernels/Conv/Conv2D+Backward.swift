@@ -59,6 +59,31 @@ extension Conv2D {
         return gb
     }
 
+    /// Packs the flipped sub-kernel of stride phase (py, px) with channels swapped, as `packWeights` lays out
+    /// a [Cin][Cout][kjh][kjw] weight: sub[ci][co][a][b] = w[co][ci][py + sh*(kjh-1-a)][px + sw*(kjw-1-b)].
+    /// Reads each w[co][ci] kernel once, in order.
+    static func packFlippedWeights(_ w: UnsafePointer<Float>, g: ConvGeometry, py: Int, px: Int,
+                                   kjh: Int, kjw: Int) -> UnsafeMutablePointer<Float> {
+        let mr = ConvMicroKernel.mr
+        let (cin, cout, kh, kw, sh, sw) = (g.inChannels, g.outChannels, g.kernelHeight, g.kernelWidth,
+                                           g.strideHeight, g.strideWidth)
+        let taps = kjh * kjw
+        let blocks = (cin + mr - 1) / mr
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: blocks * cout * taps * mr)
+        p.initialize(repeating: 0, count: blocks * cout * taps * mr)
+        for co in 0..<cout {
+            for ci in 0..<cin {
+                let src = w + (co * cin + ci) * kh * kw
+                let dst = p + ((ci / mr) * cout + co) * taps * mr + ci % mr
+                for a in 0..<kjh {
+                    let row = src + (py + sh * (kjh - 1 - a)) * kw + px
+                    for b in 0..<kjw { dst[(a * kjw + b) * mr] = row[sw * (kjw - 1 - b)] }
+                }
+            }
+        }
+        return p
+    }
+
     static func backwardDataCore(go: UnsafePointer<Float>, w: UnsafePointer<Float>, g: ConvGeometry,
                                  gi: UnsafeMutablePointer<Float>) {
         let (sh, sw, kh, kw) = (g.strideHeight, g.strideWidth, g.kernelHeight, g.kernelWidth)
@@ -67,23 +92,12 @@ extension Conv2D {
             && (g.padW.mode == .zeros || (g.padW.before == 0 && g.padW.after == 0))
         if sh == 1 && sw == 1 && zeroPadded {
             // Nothing to fold: one stride-1 convolution of grad_output, cropped to the input, straight into gi.
-            let wflip = UnsafeMutablePointer<Float>.allocate(capacity: cin * cout * kh * kw)
-            defer { wflip.deallocate() }
-            for ci in 0..<cin {
-                for co in 0..<cout {
-                    for a in 0..<kh {
-                        for b in 0..<kw {
-                            wflip[((ci * cout + co) * kh + a) * kw + b] = w[((co * cin + ci) * kh + kh - 1 - a) * kw + kw - 1 - b]
-                        }
-                    }
-                }
-            }
             let bh = kh - 1 - g.padH.before, bw = kw - 1 - g.padW.before
             let sub = ConvGeometry(batch: g.batch, inChannels: cout, height: g.outHeight, width: g.outWidth,
                                    outChannels: cin, kernelHeight: kh, kernelWidth: kw, strideHeight: 1, strideWidth: 1,
                                    padH: AxisPad(before: bh, after: g.height - g.outHeight - bh + kh - 1, mode: .zeros),
                                    padW: AxisPad(before: bw, after: g.width - g.outWidth - bw + kw - 1, mode: .zeros))
-            let packed = packWeights(wflip, cout: cin, cin: cout, taps: kh * kw)
+            let packed = packFlippedWeights(w, g: g, py: 0, px: 0, kjh: kh, kjw: kw)
             defer { packed.deallocate() }
             let out = ConvOutput(base: gi, imageStride: cin * g.height * g.width, channelStride: g.height * g.width,
                                  rowStride: g.width, colStride: 1)
@@ -102,25 +116,12 @@ extension Conv2D {
                 let kjw = px < kw ? (kw - px + sw - 1) / sw : 0
                 let ah = (hp - py + sh - 1) / sh, aw = (wp - px + sw - 1) / sw
                 if kjh == 0 || kjw == 0 || ah <= 0 || aw <= 0 { continue }
-                // Flipped sub-kernel, channels swapped: wsub[ci][co][a][b] = w[co][ci][py+sh*(kjh-1-a)][px+sw*(kjw-1-b)].
-                let wsub = UnsafeMutablePointer<Float>.allocate(capacity: cin * cout * kjh * kjw)
-                defer { wsub.deallocate() }
-                for ci in 0..<cin {
-                    for co in 0..<cout {
-                        for a in 0..<kjh {
-                            for b in 0..<kjw {
-                                wsub[((ci * cout + co) * kjh + a) * kjw + b] =
-                                    w[((co * cin + ci) * kh + py + sh * (kjh - 1 - a)) * kw + px + sw * (kjw - 1 - b)]
-                            }
-                        }
-                    }
-                }
                 let sub = ConvGeometry(batch: g.batch, inChannels: cout, height: g.outHeight, width: g.outWidth,
                                        outChannels: cin, kernelHeight: kjh, kernelWidth: kjw,
                                        strideHeight: 1, strideWidth: 1,
                                        padH: AxisPad(before: kjh - 1, after: ah - g.outHeight, mode: .zeros),
                                        padW: AxisPad(before: kjw - 1, after: aw - g.outWidth, mode: .zeros))
-                let packed = packWeights(wsub, cout: cin, cin: cout, taps: kjh * kjw)
+                let packed = packFlippedWeights(w, g: g, py: py, px: px, kjh: kjh, kjw: kjw)
                 defer { packed.deallocate() }
                 let out = ConvOutput(base: gp + py * wp + px, imageStride: cin * plane, channelStride: plane,
                                      rowStride: sh * wp, colStride: sw)
@@ -172,17 +173,17 @@ extension Conv2D {
             let nct = kc * taps, nctPad = (nct + 2) / 3 * 3, ncoPad = (nco + 3) / 4 * 4
             let tile = UnsafeMutablePointer<Float>.allocate(capacity: plan.floats)
             let goTile = UnsafeMutablePointer<Float>.allocate(capacity: ncoPad * goPlane + 8)
-            let acc = UnsafeMutablePointer<Float>.allocate(capacity: nco * nct)
+            let accCount = (ncoPad / 4) * (nctPad / 3) * 96
+            let acc = UnsafeMutablePointer<Float>.allocate(capacity: accCount)
             let ctOffs = UnsafeMutablePointer<Int>.allocate(capacity: nctPad)
             let tapOffs = UnsafeMutablePointer<Int>.allocate(capacity: taps)
-            let res = UnsafeMutablePointer<Float>.allocate(capacity: 12)
             defer {
                 tile.deallocate(); goTile.deallocate(); acc.deallocate()
-                ctOffs.deallocate(); tapOffs.deallocate(); res.deallocate()
+                ctOffs.deallocate(); tapOffs.deallocate()
             }
             tile.initialize(repeating: 0, count: plan.floats)
             goTile.initialize(repeating: 0, count: ncoPad * goPlane + 8)
-            acc.initialize(repeating: 0, count: nco * nct)
+            acc.initialize(repeating: 0, count: accCount)
             plan.tapOffsets(row: 0, into: tapOffs)
             for c in 0..<kc { for t in 0..<taps { ctOffs[c * taps + t] = c * plan.channelStride + tapOffs[t] } }
             for k in nct..<nctPad { ctOffs[k] = 0 }
@@ -200,25 +201,26 @@ extension Conv2D {
                     }
                     var cb = 0
                     while cb < nco {
-                        let mv = min(4, nco - cb)
                         var j = 0
                         while j < nct {
                             ConvMicroKernel.weightGrad4x3(
                                 g: goTile + cb * goPlane, gChannelStride: goPlane, gRowStride: wo8,
                                 x0: tile + ctOffs[j], x1: tile + ctOffs[j + 1], x2: tile + ctOffs[j + 2],
-                                xRowStride: g.strideHeight * plan.rowStride, rows: rowsHere, chunks: wo8 / 8, out: res)
-                            let jv = min(3, nct - j)
-                            for i in 0..<mv {
-                                for jj in 0..<jv { acc[(cb + i) * nct + j + jj] += res[i * 3 + jj] }
-                            }
+                                xRowStride: g.strideHeight * plan.rowStride, rows: rowsHere, chunks: wo8 / 8,
+                                acc: acc + ((cb / 4) * (nctPad / 3) + j / 3) * 96)
                             j += 3
                         }
                         cb += 4
                     }
                 }
             }
+            // Lanes summed once per piece, in a fixed order.
             for co in 0..<nco {
-                (gw + (co0 + co) * cin * taps + c0 * taps).update(from: acc + co * nct, count: nct)
+                let d = gw + (co0 + co) * cin * taps + c0 * taps
+                for j in 0..<nct {
+                    let v = acc + ((co / 4) * (nctPad / 3) + j / 3) * 96 + ((co % 4) * 3 + j % 3) * 8
+                    d[j] = ConvMicroKernel.load(v).sum()
+                }
             }
         }
     }
@@ -248,17 +250,17 @@ extension Conv2D {
             let nct = kc * taps, nctPad = (nct + 2) / 3 * 3, ncoPad = (nco + 3) / 4 * 4
             let tile = UnsafeMutablePointer<Float>.allocate(capacity: plan.floats)
             let goTile = UnsafeMutablePointer<Float>.allocate(capacity: ncoPad * goPlane)
-            let acc = UnsafeMutablePointer<Float>.allocate(capacity: nco * nct)
+            let accCount = (ncoPad / 4) * (nctPad / 3) * 96
+            let acc = UnsafeMutablePointer<Float>.allocate(capacity: accCount)
             let ctOffs = UnsafeMutablePointer<Int>.allocate(capacity: nctPad)
             let tapOffs = UnsafeMutablePointer<Int>.allocate(capacity: taps)
-            let res = UnsafeMutablePointer<Float>.allocate(capacity: 12)
             defer {
                 tile.deallocate(); goTile.deallocate(); acc.deallocate()
-                ctOffs.deallocate(); tapOffs.deallocate(); res.deallocate()
+                ctOffs.deallocate(); tapOffs.deallocate()
             }
             tile.initialize(repeating: 0, count: plan.floats)
             goTile.initialize(repeating: 0, count: ncoPad * goPlane)
-            acc.initialize(repeating: 0, count: nco * nct)
+            acc.initialize(repeating: 0, count: accCount)
             plan.tapOffsets(row: 0, into: tapOffs)
             for c in 0..<kc { for t in 0..<taps { ctOffs[c * taps + t] = c * plan.channelStride + tapOffs[t] } }
             for k in nct..<nctPad { ctOffs[k] = 0 }
@@ -277,25 +279,26 @@ extension Conv2D {
                     }
                     var cb = 0
                     while cb < nco {
-                        let mv = min(4, nco - cb)
                         var j = 0
                         while j < nct {
                             ConvMicroKernel.weightGrad4x3(
                                 g: goTile + cb * goPlane, gChannelStride: goPlane, gRowStride: 0,
                                 x0: tile + ctOffs[j], x1: tile + ctOffs[j + 1], x2: tile + ctOffs[j + 2],
-                                xRowStride: 0, rows: 1, chunks: flat / 8, out: res)
-                            let jv = min(3, nct - j)
-                            for i in 0..<mv {
-                                for jj in 0..<jv { acc[(cb + i) * nct + j + jj] += res[i * 3 + jj] }
-                            }
+                                xRowStride: 0, rows: 1, chunks: flat / 8,
+                                acc: acc + ((cb / 4) * (nctPad / 3) + j / 3) * 96)
                             j += 3
                         }
                         cb += 4
                     }
                 }
             }
+            // Lanes summed once per piece, in a fixed order.
             for co in 0..<nco {
-                (gw + (co0 + co) * cin * taps + c0 * taps).update(from: acc + co * nct, count: nct)
+                let d = gw + (co0 + co) * cin * taps + c0 * taps
+                for j in 0..<nct {
+                    let v = acc + ((co / 4) * (nctPad / 3) + j / 3) * 96 + ((co % 4) * 3 + j % 3) * 8
+                    d[j] = ConvMicroKernel.load(v).sum()
+                }
             }
         }
     }
