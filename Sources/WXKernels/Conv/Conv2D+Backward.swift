@@ -171,19 +171,16 @@ extension Conv2D {
             let c0 = (task / coTasks) * plan.channelBlock, kc = min(plan.channelBlock, cin - c0)
             let co0 = (task % coTasks) * coChunk, nco = min(coChunk, cout - co0)
             let nct = kc * taps, nctPad = (nct + 2) / 3 * 3, ncoPad = (nco + 3) / 4 * 4
-            let tile = UnsafeMutablePointer<Float>.allocate(capacity: plan.floats)
-            let goTile = UnsafeMutablePointer<Float>.allocate(capacity: ncoPad * goPlane + 8)
+            let tile = ConvBuffer.floats(plan.floats)
+            let goTile = ConvBuffer.floats(ncoPad * goPlane + 8)
             let accCount = (ncoPad / 4) * (nctPad / 3) * 96
-            let acc = UnsafeMutablePointer<Float>.allocate(capacity: accCount)
+            let acc = ConvBuffer.floats(accCount)
             let ctOffs = UnsafeMutablePointer<Int>.allocate(capacity: nctPad)
             let tapOffs = UnsafeMutablePointer<Int>.allocate(capacity: taps)
             defer {
                 tile.deallocate(); goTile.deallocate(); acc.deallocate()
                 ctOffs.deallocate(); tapOffs.deallocate()
             }
-            tile.initialize(repeating: 0, count: plan.floats)
-            goTile.initialize(repeating: 0, count: ncoPad * goPlane + 8)
-            acc.initialize(repeating: 0, count: accCount)
             plan.tapOffsets(row: 0, into: tapOffs)
             for c in 0..<kc { for t in 0..<taps { ctOffs[c * taps + t] = c * plan.channelStride + tapOffs[t] } }
             for k in nct..<nctPad { ctOffs[k] = 0 }
@@ -248,19 +245,16 @@ extension Conv2D {
             let c0 = (task / coTasks) * plan.channelBlock, kc = min(plan.channelBlock, cin - c0)
             let co0 = (task % coTasks) * coChunk, nco = min(coChunk, cout - co0)
             let nct = kc * taps, nctPad = (nct + 2) / 3 * 3, ncoPad = (nco + 3) / 4 * 4
-            let tile = UnsafeMutablePointer<Float>.allocate(capacity: plan.floats)
-            let goTile = UnsafeMutablePointer<Float>.allocate(capacity: ncoPad * goPlane)
+            let tile = ConvBuffer.floats(plan.floats)
+            let goTile = ConvBuffer.floats(ncoPad * goPlane)
             let accCount = (ncoPad / 4) * (nctPad / 3) * 96
-            let acc = UnsafeMutablePointer<Float>.allocate(capacity: accCount)
+            let acc = ConvBuffer.floats(accCount)
             let ctOffs = UnsafeMutablePointer<Int>.allocate(capacity: nctPad)
             let tapOffs = UnsafeMutablePointer<Int>.allocate(capacity: taps)
             defer {
                 tile.deallocate(); goTile.deallocate(); acc.deallocate()
                 ctOffs.deallocate(); tapOffs.deallocate()
             }
-            tile.initialize(repeating: 0, count: plan.floats)
-            goTile.initialize(repeating: 0, count: ncoPad * goPlane)
-            acc.initialize(repeating: 0, count: accCount)
             plan.tapOffsets(row: 0, into: tapOffs)
             for c in 0..<kc { for t in 0..<taps { ctOffs[c * taps + t] = c * plan.channelStride + tapOffs[t] } }
             for k in nct..<nctPad { ctOffs[k] = 0 }

@@ -9,8 +9,8 @@ import WXCore
 public enum Conv2D {
     /// Output rows per packed tile (fixed: the partition must not depend on the thread count).
     static let tileRows = 4
-    /// Bytes one packed input tile may take (half the 512 KiB L2 of a Zen 3 core).
-    static let tileBudget = 256 * 1024
+    /// Bytes one packed input tile may take (three quarters of the 512 KiB L2 of a Zen 3 core).
+    static let tileBudget = 384 * 1024
     /// Input channels per pass of the forward kernel, so that one 16-pixel input panel (kc x kh rows)
     /// stays in L1 and the weights of all output channels for kc inputs stay in L2.
     /// (Measured on the Zen 3: 32 beats 16, 24, 48, 64 and 128.)
@@ -67,11 +67,10 @@ public enum Conv2D {
         ConvScheduler.forEach(g.batch * rowTiles) { task in
             let n = task / rowTiles, oh0 = (task % rowTiles) * plan.tileRows
             let rowsHere = min(plan.tileRows, hout - oh0)
-            let tile = UnsafeMutablePointer<Float>.allocate(capacity: plan.floats)
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: mr * nr)
+            let tile = ConvBuffer.floats(plan.floats)
+            let scratch = ConvBuffer.floats(mr * nr)
             let offs = UnsafeMutablePointer<Int>.allocate(capacity: taps * plan.tileRows)
             defer { tile.deallocate(); scratch.deallocate(); offs.deallocate() }
-            tile.initialize(repeating: 0, count: plan.floats)
             // A row tail of at most 8 pixels: two 6-channel blocks at a time, 8 pixels wide.
             func tail(r: Int, ow0: Int, nv: Int, kc: Int, c0: Int, first: Bool, last: Bool) {
                 var o = 0

@@ -93,3 +93,14 @@ struct ConvTile {
         }
     }
 }
+
+/// Cache-line-aligned scratch buffers for tiles, so that vector loads split cache lines only where the tap shift forces it.
+enum ConvBuffer {
+    /// `count` floats, 64-byte aligned, zero-filled; free with `deallocate()`.
+    static func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        let p = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        p.initialize(repeating: 0, count: max(count, 1))
+        return p
+    }
+}
