@@ -104,4 +104,26 @@ final class ConvKernelTests: XCTestCase {
                                                     weightShape: w.shape, padding: pad)
         XCTAssertLessThan(relativeError(gw.array, rw), 1e-5)
     }
+
+    func testTallImagesSpanSeveralTiles() throws {
+        var rng = SeededRandom(6)
+        for (shape, cout, stride) in [([1, 3, 70, 60], 5, 1), ([2, 3, 90, 20], 4, 2)] {
+            let x = rng.tensor(shape), w = rng.tensor([cout, shape[1], 3, 3])
+            let pad = ConvPadding(height: .reflect(1), width: .circular(1))
+            let g = try ConvGeometry(inputShape: x.shape, weightShape: w.shape, stride: stride, padding: pad)
+            let go = rng.tensor(g.outputShape)
+            let y = try Conv2D.forward(x, weight: w, stride: stride, padding: pad)
+            let ry = try Conv2DReference.forward(input: x.doubles, inputShape: x.shape, weight: w.doubles, weightShape: w.shape,
+                                                 stride: stride, padding: pad)
+            XCTAssertLessThan(relativeError(y.array, ry), 1e-5, "forward \(shape)")
+            let gi = try Conv2D.backwardData(gradOutput: go, weight: w, inputShape: x.shape, stride: stride, padding: pad)
+            let rgi = try Conv2DReference.backwardData(gradOutput: go.doubles, weight: w.doubles, weightShape: w.shape,
+                                                       inputShape: x.shape, stride: stride, padding: pad)
+            XCTAssertLessThan(relativeError(gi.array, rgi), 1e-5, "backwardData \(shape)")
+            let gw = try Conv2D.backwardWeight(gradOutput: go, input: x, weightShape: w.shape, stride: stride, padding: pad)
+            let rgw = try Conv2DReference.backwardWeight(gradOutput: go.doubles, input: x.doubles, inputShape: x.shape,
+                                                         weightShape: w.shape, stride: stride, padding: pad)
+            XCTAssertLessThan(relativeError(gw.array, rgw), 1e-5, "backwardWeight \(shape)")
+        }
+    }
 }
