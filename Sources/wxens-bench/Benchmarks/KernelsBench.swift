@@ -55,11 +55,12 @@ struct KernelsBench: ParsableCommand {
             print("op               shape N,Cin,Cout,H,W  thr  wxens GF/s  peer              peer GF/s  ratio  %sgemm")
         }
         for t in threadCounts {
-            // The machine may be shared: each shape's peers run right before our passes on it.
+            // The machine may be shared: each shape's peers run right after our passes on it (not before:
+            // the exit of the Python process disturbs whatever runs next).
             let sgemm = noPeers ? nil : try runPeers([], threads: t, repeats: reps, sgemm: true).sgemm
             for s in list {
-                let peers = noPeers ? nil : try runPeers([s], threads: t, repeats: reps, sgemm: false)
                 let results = try measure(shape: s, threads: t, repeats: reps)
+                let peers = noPeers ? nil : try runPeers([s], threads: t, repeats: reps, sgemm: false)
                 for (op, gf) in results {
                     let (peerName, peerKey) = Self.peer(for: op)
                     let peerGF = peers?.shapes.first?[peerKey]
