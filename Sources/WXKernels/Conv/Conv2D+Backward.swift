@@ -63,8 +63,7 @@ extension Conv2D {
     /// a [Cin][Cout][kjh][kjw] weight: sub[ci][co][a][b] = w[co][ci][py + sh*(kjh-1-a)][px + sw*(kjw-1-b)].
     /// Reads each w[co][ci] kernel once, in order.
     static func packFlippedWeights(_ w: UnsafePointer<Float>, g: ConvGeometry, py: Int, px: Int,
-                                   kjh: Int, kjw: Int) -> UnsafeMutablePointer<Float> {
-        let mr = ConvMicroKernel.mr
+                                   kjh: Int, kjw: Int, mr: Int) -> UnsafeMutablePointer<Float> {
         let (cin, cout, kh, kw, sh, sw) = (g.inChannels, g.outChannels, g.kernelHeight, g.kernelWidth,
                                            g.strideHeight, g.strideWidth)
         let taps = kjh * kjw
@@ -97,7 +96,7 @@ extension Conv2D {
                                    outChannels: cin, kernelHeight: kh, kernelWidth: kw, strideHeight: 1, strideWidth: 1,
                                    padH: AxisPad(before: bh, after: g.height - g.outHeight - bh + kh - 1, mode: .zeros),
                                    padW: AxisPad(before: bw, after: g.width - g.outWidth - bw + kw - 1, mode: .zeros))
-            let packed = packFlippedWeights(w, g: g, py: 0, px: 0, kjh: kh, kjw: kw)
+            let packed = packFlippedWeights(w, g: g, py: 0, px: 0, kjh: kh, kjw: kw, mr: microTile(sub).mr)
             defer { packed.deallocate() }
             let out = ConvOutput(base: gi, imageStride: cin * g.height * g.width, channelStride: g.height * g.width,
                                  rowStride: g.width, colStride: 1)
@@ -121,7 +120,7 @@ extension Conv2D {
                                        strideHeight: 1, strideWidth: 1,
                                        padH: AxisPad(before: kjh - 1, after: ah - g.outHeight, mode: .zeros),
                                        padW: AxisPad(before: kjw - 1, after: aw - g.outWidth, mode: .zeros))
-                let packed = packFlippedWeights(w, g: g, py: py, px: px, kjh: kjh, kjw: kjw)
+                let packed = packFlippedWeights(w, g: g, py: py, px: px, kjh: kjh, kjw: kjw, mr: microTile(sub).mr)
                 defer { packed.deallocate() }
                 let out = ConvOutput(base: gp + py * wp + px, imageStride: cin * plane, channelStride: plane,
                                      rowStride: sh * wp, colStride: sw)

@@ -22,14 +22,15 @@ struct ConvTile {
     /// Tile plan for `g`; `budgetBytes` bounds the packed block so that it stays in L2.
     /// `tight` packs rows of exactly Wout + kw - 1 (stride 1), so that consecutive rows form one
     /// run of pixels for the weight-gradient kernel; otherwise rows are padded for 16-pixel blocks.
-    init(_ g: ConvGeometry, tileRows: Int, budgetBytes: Int, maxChannels: Int = Int.max, tight: Bool = false) {
+    init(_ g: ConvGeometry, tileRows: Int, budgetBytes: Int, maxChannels: Int = Int.max, tight: Bool = false,
+         blockWidth: Int = ConvMicroKernel.nr) {
         self.g = g
         self.tileRows = max(1, min(tileRows, g.outHeight))
         rows = (self.tileRows - 1) * g.strideHeight + g.kernelHeight
         if tight {
             phaseLength = g.outWidth + (g.kernelWidth - 1) / g.strideWidth
         } else {
-            let wBlocks = (g.outWidth + ConvMicroKernel.nr - 1) / ConvMicroKernel.nr * ConvMicroKernel.nr
+            let wBlocks = (g.outWidth + blockWidth - 1) / blockWidth * blockWidth
             phaseLength = (wBlocks + (g.kernelWidth - 1) / g.strideWidth + 7) / 8 * 8
         }
         let perChannel = rows * g.strideWidth * phaseLength * 4
