@@ -79,7 +79,7 @@ public enum Conv2D {
         ConvScheduler.forEach(g.batch * rowTiles) { task in
             let n = task / rowTiles, oh0 = (task % rowTiles) * plan.tileRows
             let rowsHere = min(plan.tileRows, hout - oh0)
-            let tile = ConvBuffer.floats(plan.floats)
+            let tile = ConvBuffer.tile(plan.floats)
             let scratch = ConvBuffer.floats(96)
             let offs = UnsafeMutablePointer<Int>.allocate(capacity: taps * plan.tileRows)
             defer { tile.deallocate(); scratch.deallocate(); offs.deallocate() }

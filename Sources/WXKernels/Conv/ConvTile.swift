@@ -99,9 +99,21 @@ struct ConvTile {
 enum ConvBuffer {
     /// `count` floats, 64-byte aligned, zero-filled; free with `deallocate()`.
     static func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
-        let p = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        let p = uninitialized(count)
         p.initialize(repeating: 0, count: max(count, 1))
         return p
+    }
+
+    /// `count` floats, 64-byte aligned, of which only the last `zeroTail` are zeroed (the packer writes the rest).
+    static func tile(_ count: Int, zeroTail: Int = 64) -> UnsafeMutablePointer<Float> {
+        let p = uninitialized(count)
+        let z = min(zeroTail, count)
+        (p + (count - z)).initialize(repeating: 0, count: z)
+        return p
+    }
+
+    private static func uninitialized(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        return raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 }
