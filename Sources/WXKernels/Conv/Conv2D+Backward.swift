@@ -83,26 +83,59 @@ extension Conv2D {
         return p
     }
 
+    /// Stride-1 backward-data without a padded gradient buffer, when every axis is zero-padded, circular with
+    /// 2p = k-1 (its adjoint is the circular convolution of grad_output with the flipped kernel), or, for height,
+    /// mirrored/clamped (interior rows straight into gi, the few border rows computed apart and folded onto the rows
+    /// they copied). Returns false, doing nothing, for the other cases.
+    static func backwardDataStride1(go: UnsafePointer<Float>, w: UnsafePointer<Float>, g: ConvGeometry,
+                                    gi: UnsafeMutablePointer<Float>) -> Bool {
+        let (kh, kw, cin, cout, h, wd) = (g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels, g.height, g.width)
+        func zeroLike(_ p: AxisPad) -> Bool { p.mode == .zeros || (p.before == 0 && p.after == 0) }
+        func wraps(_ p: AxisPad, _ k: Int) -> Bool { p.mode == .circular && p.before == p.after && 2 * p.before == k - 1 }
+        guard zeroLike(g.padW) || wraps(g.padW, kw) else { return false }
+        let foldRows = !(zeroLike(g.padH) || wraps(g.padH, kh))
+        // Padding of grad_output that yields gp rows/cols [first, first + count) of the padded gradient.
+        func axis(_ p: AxisPad, k: Int, n: Int, outN: Int, first: Int, count: Int) -> AxisPad {
+            if wraps(p, k) { return AxisPad(before: k - 1 - p.before, after: k - 1 - p.before, mode: .circular) }
+            let b = k - 1 - first
+            return AxisPad(before: b, after: count - outN - b + k - 1, mode: .zeros)
+        }
+        let padW = axis(g.padW, k: kw, n: wd, outN: g.outWidth, first: g.padW.before, count: wd)
+        func sub(firstRow: Int, rows: Int) -> ConvGeometry {
+            ConvGeometry(batch: g.batch, inChannels: cout, height: g.outHeight, width: g.outWidth,
+                         outChannels: cin, kernelHeight: kh, kernelWidth: kw, strideHeight: 1, strideWidth: 1,
+                         padH: axis(g.padH, k: kh, n: h, outN: g.outHeight, first: firstRow, count: rows), padW: padW)
+        }
+        let interior = sub(firstRow: g.padH.before, rows: h)
+        let packed = packFlippedWeights(w, g: g, py: 0, px: 0, kjh: kh, kjw: kw, mr: microTile(interior).mr)
+        defer { packed.deallocate() }
+        forwardCore(x: go, g: interior, packedWeights: packed, bias: nil, activation: .none,
+                    out: ConvOutput(base: gi, imageStride: cin * h * wd, channelStride: h * wd, rowStride: wd, colStride: 1))
+        guard foldRows else { return true }
+        // Border rows of the padded gradient (mirrored or clamped copies), folded onto their source rows.
+        for (first, count) in [(0, g.padH.before), (g.padH.before + h, g.padH.after)] where count > 0 {
+            let strip = ConvBuffer.floats(g.batch * cin * count * wd)
+            defer { strip.deallocate() }
+            forwardCore(x: go, g: sub(firstRow: first, rows: count), packedWeights: packed, bias: nil, activation: .none,
+                        out: ConvOutput(base: strip, imageStride: cin * count * wd, channelStride: count * wd,
+                                        rowStride: wd, colStride: 1))
+            ConvScheduler.forEach(g.batch * cin) { plane in
+                for r in 0..<count {
+                    let sy = g.padH.source(first + r, h)
+                    if sy < 0 { continue }
+                    let d = gi + (plane * h + sy) * wd, src = strip + (plane * count + r) * wd
+                    for x in 0..<wd { d[x] += src[x] }
+                }
+            }
+        }
+        return true
+    }
+
     static func backwardDataCore(go: UnsafePointer<Float>, w: UnsafePointer<Float>, g: ConvGeometry,
                                  gi: UnsafeMutablePointer<Float>) {
         let (sh, sw, kh, kw) = (g.strideHeight, g.strideWidth, g.kernelHeight, g.kernelWidth)
         let (cin, cout) = (g.inChannels, g.outChannels)
-        let zeroPadded = (g.padH.mode == .zeros || (g.padH.before == 0 && g.padH.after == 0))
-            && (g.padW.mode == .zeros || (g.padW.before == 0 && g.padW.after == 0))
-        if sh == 1 && sw == 1 && zeroPadded {
-            // Nothing to fold: one stride-1 convolution of grad_output, cropped to the input, straight into gi.
-            let bh = kh - 1 - g.padH.before, bw = kw - 1 - g.padW.before
-            let sub = ConvGeometry(batch: g.batch, inChannels: cout, height: g.outHeight, width: g.outWidth,
-                                   outChannels: cin, kernelHeight: kh, kernelWidth: kw, strideHeight: 1, strideWidth: 1,
-                                   padH: AxisPad(before: bh, after: g.height - g.outHeight - bh + kh - 1, mode: .zeros),
-                                   padW: AxisPad(before: bw, after: g.width - g.outWidth - bw + kw - 1, mode: .zeros))
-            let packed = packFlippedWeights(w, g: g, py: 0, px: 0, kjh: kh, kjw: kw, mr: microTile(sub).mr)
-            defer { packed.deallocate() }
-            let out = ConvOutput(base: gi, imageStride: cin * g.height * g.width, channelStride: g.height * g.width,
-                                 rowStride: g.width, colStride: 1)
-            forwardCore(x: go, g: sub, packedWeights: packed, bias: nil, activation: .none, out: out)
-            return
-        }
+        if sh == 1 && sw == 1, backwardDataStride1(go: go, w: w, g: g, gi: gi) { return }
         let hp = g.padH.paddedLength(g.height), wp = g.padW.paddedLength(g.width)
         let plane = hp * wp
         let gp = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * cin * plane)
