@@ -6,7 +6,7 @@ extension Conv2D {
     /// grad_input[n, ci, i, j] = sum over (co, y, x, a, b) with pad-source(s*y+a, s*x+b) = (i, j) of
     /// grad_output[n, co, y, x] * weight[co, ci, a, b]; padded positions fold back onto the source
     /// element they copied (wrapped, mirrored or clamped), zeros padding drops them.
-    /// Computed per stride phase as a stride-1 convolution of grad_output with the flipped sub-kernel.
+    /// Computed as a stride-1 convolution of grad_output with the flipped kernel (one per stride phase at stride > 1).
     public static func backwardData(gradOutput: Tensor, weight: Tensor, inputShape: [Int], stride: Int = 1,
                                     padding: ConvPadding = .none) throws -> Tensor {
         let g = try ConvGeometry(inputShape: inputShape, weightShape: weight.shape, stride: stride, padding: padding)
