@@ -104,4 +104,45 @@ final class ConvKernelTests: XCTestCase {
                                                     weightShape: w.shape, padding: pad)
         XCTAssertLessThan(relativeError(gw.array, rw), 1e-5)
     }
+
+    func testTallImagesSpanSeveralTiles() throws {
+        var rng = SeededRandom(6)
+        for (shape, cout, stride) in [([1, 3, 70, 60], 5, 1), ([2, 3, 90, 20], 4, 2)] {
+            let x = rng.tensor(shape), w = rng.tensor([cout, shape[1], 3, 3])
+            let pad = ConvPadding(height: .reflect(1), width: .circular(1))
+            let g = try ConvGeometry(inputShape: x.shape, weightShape: w.shape, stride: stride, padding: pad)
+            let go = rng.tensor(g.outputShape)
+            let y = try Conv2D.forward(x, weight: w, stride: stride, padding: pad)
+            let ry = try Conv2DReference.forward(input: x.doubles, inputShape: x.shape, weight: w.doubles, weightShape: w.shape,
+                                                 stride: stride, padding: pad)
+            XCTAssertLessThan(relativeError(y.array, ry), 1e-5, "forward \(shape)")
+            let gi = try Conv2D.backwardData(gradOutput: go, weight: w, inputShape: x.shape, stride: stride, padding: pad)
+            let rgi = try Conv2DReference.backwardData(gradOutput: go.doubles, weight: w.doubles, weightShape: w.shape,
+                                                       inputShape: x.shape, stride: stride, padding: pad)
+            XCTAssertLessThan(relativeError(gi.array, rgi), 1e-5, "backwardData \(shape)")
+            let gw = try Conv2D.backwardWeight(gradOutput: go, input: x, weightShape: w.shape, stride: stride, padding: pad)
+            let rgw = try Conv2DReference.backwardWeight(gradOutput: go.doubles, input: x.doubles, inputShape: x.shape,
+                                                         weightShape: w.shape, stride: stride, padding: pad)
+            XCTAssertLessThan(relativeError(gw.array, rgw), 1e-5, "backwardWeight \(shape)")
+        }
+    }
+
+    /// 32 channels on 24- and 48-pixel rows take the 4x24 register block; 12 channels on 32 pixels the 6x16 one.
+    func testBothRegisterBlocks() throws {
+        var rng = SeededRandom(8)
+        for (shape, cout) in [([2, 7, 5, 24], 32), ([1, 5, 6, 48], 32), ([1, 6, 5, 50], 8), ([2, 5, 4, 32], 12)] {
+            let x = rng.tensor(shape), w = rng.tensor([cout, shape[1], 3, 3]), b = rng.tensor([cout])
+            for pad in [ConvPadding(.zeros(1)), ConvPadding(height: .replicate(1), width: .circular(1))] {
+                let y = try Conv2D.forward(x, weight: w, bias: b, padding: pad, activation: .silu)
+                let ry = try Conv2DReference.forward(input: x.doubles, inputShape: x.shape, weight: w.doubles, weightShape: w.shape,
+                                                     bias: b.doubles, padding: pad).map { Double(ConvActivation.silu.apply(Float($0))) }
+                XCTAssertLessThan(relativeError(y.array, ry), 1e-5, "forward \(shape) \(cout) \(pad)")
+                let go = rng.tensor(y.shape)
+                let gi = try Conv2D.backwardData(gradOutput: go, weight: w, inputShape: x.shape, padding: pad)
+                let rgi = try Conv2DReference.backwardData(gradOutput: go.doubles, weight: w.doubles, weightShape: w.shape,
+                                                           inputShape: x.shape, padding: pad)
+                XCTAssertLessThan(relativeError(gi.array, rgi), 1e-5, "backwardData \(shape) \(cout) \(pad)")
+            }
+        }
+    }
 }

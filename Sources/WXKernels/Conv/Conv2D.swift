@@ -4,13 +4,13 @@ import WXCore
 /// per-axis globe paddings, fused bias and activation, and its backward passes.
 ///
 /// The kernels pack cache-sized tiles of input rows (applying the padding while packing) and run a
-/// 6x16 register-blocked SIMD8 micro-kernel over them; work is split by `Parallel.forEach` over a
-/// partition that does not depend on the thread count, so results are the same bits at any count.
+/// 6x16 register-blocked SIMD8 micro-kernel over them; work is cut into pieces that do not depend on
+/// the thread count (taken by `Parallel.threads` workers), so results are the same bits at any count.
 public enum Conv2D {
     /// Output rows per packed tile (fixed: the partition must not depend on the thread count).
     static let tileRows = 4
-    /// Bytes one packed input tile may take (half the 512 KiB L2 of a Zen 3 core).
-    static let tileBudget = 256 * 1024
+    /// Bytes one packed input tile may take (three quarters of the 512 KiB L2 of a Zen 3 core).
+    static let tileBudget = 384 * 1024
     /// Input channels per pass of the forward kernel, so that one 16-pixel input panel (kc x kh rows)
     /// stays in L1 and the weights of all output channels for kc inputs stay in L2.
     /// (Measured on the Zen 3: 32 beats 16, 24, 48, 64 and 128.)
@@ -27,7 +27,7 @@ public enum Conv2D {
         }
         var out = Tensor(zeros: g.outputShape)
         let packed = packWeights(weight.storage.pointer, cout: g.outChannels, cin: g.inChannels,
-                                 taps: g.kernelHeight * g.kernelWidth)
+                                 taps: g.kernelHeight * g.kernelWidth, mr: microTile(g).mr)
         defer { packed.deallocate() }
         let o = out.storage.pointer
         let dst = ConvOutput(base: o, imageStride: g.outChannels * g.outHeight * g.outWidth,
@@ -39,9 +39,8 @@ public enum Conv2D {
         return out
     }
 
-    /// Packs weights [cout][cin][taps] as [cout/6 blocks][cin][taps][6], zero-filling the last block.
-    static func packWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, taps: Int) -> UnsafeMutablePointer<Float> {
-        let mr = ConvMicroKernel.mr
+    /// Packs weights [cout][cin][taps] as [cout/mr blocks][cin][taps][mr], zero-filling the last block.
+    static func packWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, taps: Int, mr: Int) -> UnsafeMutablePointer<Float> {
         let blocks = (cout + mr - 1) / mr
         let p = UnsafeMutablePointer<Float>.allocate(capacity: blocks * cin * taps * mr)
         p.initialize(repeating: 0, count: blocks * cin * taps * mr)
@@ -54,24 +53,36 @@ public enum Conv2D {
         return p
     }
 
+    /// The register block for `g`: 6 channels x 16 pixels (with a 12x8 row tail), or 4 x 24 where that
+    /// computes fewer padded outputs (e.g. 32 channels, or rows of 24, 48, 96 or 360 pixels).
+    static func microTile(_ g: ConvGeometry) -> (mr: Int, nr: Int) {
+        let cout = g.outChannels, wout = g.outWidth
+        let blocks6 = (cout + 5) / 6
+        let rem = wout % 16
+        var work6 = blocks6 * 6 * (wout / 16 * 16)
+        if rem > 8 { work6 += blocks6 * 6 * 16 } else if rem > 0 { work6 += (blocks6 + 1) / 2 * 12 * 8 }
+        let work4 = (cout + 3) / 4 * 4 * ((wout + 23) / 24 * 24)
+        return work4 < work6 ? (4, 24) : (6, 16)
+    }
+
     /// The forward convolution on raw buffers: x is [N][Cin][H][W] contiguous; results go to `out`.
     static func forwardCore(x: UnsafePointer<Float>, g: ConvGeometry, packedWeights: UnsafePointer<Float>,
                             bias: UnsafePointer<Float>?, activation: ConvActivation, out: ConvOutput) {
-        let plan = ConvTile(g, tileRows: tileRows, budgetBytes: tileBudget, maxChannels: forwardChannelBlock)
+        let (mrSel, nrSel) = microTile(g)
+        let plan = ConvTile(g, tileRows: tileRows, budgetBytes: tileBudget, maxChannels: forwardChannelBlock, blockWidth: nrSel)
         let hout = g.outHeight, wout = g.outWidth
         let rowTiles = (hout + plan.tileRows - 1) / plan.tileRows
         let taps = g.kernelHeight * g.kernelWidth
-        let mr = ConvMicroKernel.mr, nr = ConvMicroKernel.nr
+        let mr = mrSel, nr = nrSel
         let coBlocks = (g.outChannels + mr - 1) / mr
         let imageSize = g.inChannels * g.height * g.width
-        Parallel.forEach(g.batch * rowTiles) { task in
+        ConvScheduler.forEach(g.batch * rowTiles) { task in
             let n = task / rowTiles, oh0 = (task % rowTiles) * plan.tileRows
             let rowsHere = min(plan.tileRows, hout - oh0)
-            let tile = UnsafeMutablePointer<Float>.allocate(capacity: plan.floats)
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: mr * nr)
+            let tile = ConvBuffer.tile(plan.floats)
+            let scratch = ConvBuffer.floats(96)
             let offs = UnsafeMutablePointer<Int>.allocate(capacity: taps * plan.tileRows)
             defer { tile.deallocate(); scratch.deallocate(); offs.deallocate() }
-            tile.initialize(repeating: 0, count: plan.floats)
             // A row tail of at most 8 pixels: two 6-channel blocks at a time, 8 pixels wide.
             func tail(r: Int, ow0: Int, nv: Int, kc: Int, c0: Int, first: Bool, last: Bool) {
                 var o = 0
@@ -98,6 +109,27 @@ public enum Conv2D {
                 let kc = min(plan.channelBlock, g.inChannels - c0)
                 plan.pack(image: x + n * imageSize, c0: c0, kc: kc, oh0: oh0, into: tile)
                 let first = c0 == 0, last = c0 + kc >= g.inChannels
+                if nr == 24 {
+                    for r in 0..<rowsHere {
+                        plan.tapOffsets(row: r, into: offs + r * taps)
+                        var ow0 = 0
+                        while ow0 < wout {
+                            let nv = min(nr, wout - ow0)
+                            for cb in 0..<coBlocks {
+                                ConvMicroKernel.forward4x24(tile: tile + ow0, offsets: offs + r * taps, taps: taps, channels: kc,
+                                                            cinStride: plan.channelStride,
+                                                            w: packedWeights + (cb * g.inChannels + c0) * taps * mr,
+                                                            out: scratch)
+                                out.write(scratch, rowStride: nr, image: n, channel: cb * mr, row: oh0 + r, col: ow0,
+                                          channels: min(mr, g.outChannels - cb * mr), pixels: nv, first: first, last: last,
+                                          bias: bias, activation: activation)
+                            }
+                            ow0 += nr
+                        }
+                    }
+                    c0 += kc
+                    continue
+                }
                 for r in 0..<rowsHere {
                     plan.tapOffsets(row: r, into: offs + r * taps)
                     var ow0 = 0
@@ -140,21 +172,20 @@ struct ConvOutput {
     func write(_ s: UnsafeMutablePointer<Float>, rowStride sr: Int, image n: Int, channel co0: Int, row: Int, col: Int,
                channels mv: Int, pixels nv: Int, first: Bool, last: Bool,
                bias: UnsafePointer<Float>?, activation: ConvActivation) {
-        let nr = ConvMicroKernel.nr
         for i in 0..<mv {
             let d = base + n * imageStride + (co0 + i) * channelStride + row * rowStride + col * colStride
             let src = s + i * sr
             let b: Float = (first ? bias?[co0 + i] : nil) ?? 0
-            if colStride == 1 && nv == nr {
-                var v0 = ConvMicroKernel.load(src), v1 = ConvMicroKernel.load(src + 8)
-                if first {
-                    v0 += b; v1 += b
-                } else {
-                    v0 += ConvMicroKernel.load(d); v1 += ConvMicroKernel.load(d + 8)
+            if colStride == 1 && nv == sr && nv % 8 == 0 {
+                var v = 0
+                while v < nv {
+                    var x = ConvMicroKernel.load(src + v)
+                    x += first ? SIMD8<Float>(repeating: b) : ConvMicroKernel.load(d + v)
+                    ConvMicroKernel.store(x, d + v)
+                    v += 8
                 }
-                ConvMicroKernel.store(v0, d); ConvMicroKernel.store(v1, d + 8)
                 if last && activation != .none {
-                    for p in 0..<nr { d[p] = activation.apply(d[p]) }
+                    for p in 0..<nv { d[p] = activation.apply(d[p]) }
                 }
             } else {
                 for p in 0..<nv {

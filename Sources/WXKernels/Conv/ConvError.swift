@@ -11,6 +11,7 @@ public enum ConvError: Error, CustomStringConvertible, Equatable {
     /// The kernel is larger than the padded input, so there is no output pixel.
     case emptyOutput(detail: String)
 
+    /// What was wrong, naming the operand and the expected shape or value.
     public var description: String {
         switch self {
         case let .badRank(operand, expected, shape):

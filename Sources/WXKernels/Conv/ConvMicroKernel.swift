@@ -71,6 +71,42 @@ enum ConvMicroKernel {
         store(a50, out + 80); store(a51, out + 88)
     }
 
+    /// 4 output channels x 24 pixels (three SIMD8 vectors), for channel counts that are multiples of 4
+    /// and rows that are multiples of 24: out[i][p] = sum_c sum_t w[c][t][i] * tile[c*cinStride + offs[t] + p].
+    ///
+    /// `w` is packed [c][t][4]; `out` receives 96 floats, row-major 4x24.
+    @inline(never)
+    static func forward4x24(tile: UnsafePointer<Float>, offsets: UnsafePointer<Int>, taps: Int,
+                            channels: Int, cinStride: Int, w: UnsafePointer<Float>,
+                            out: UnsafeMutablePointer<Float>) {
+        var a00 = SIMD8<Float>(), a01 = SIMD8<Float>(), a02 = SIMD8<Float>()
+        var a10 = SIMD8<Float>(), a11 = SIMD8<Float>(), a12 = SIMD8<Float>()
+        var a20 = SIMD8<Float>(), a21 = SIMD8<Float>(), a22 = SIMD8<Float>()
+        var a30 = SIMD8<Float>(), a31 = SIMD8<Float>(), a32 = SIMD8<Float>()
+        var wp = w
+        var tc = tile
+        for _ in 0..<channels {
+            for t in 0..<taps {
+                let p = tc + offsets[t]
+                let x0 = load(p), x1 = load(p + 8), x2 = load(p + 16)
+                var b = SIMD8<Float>(repeating: wp[0])
+                a00 = fma(a00, x0, b); a01 = fma(a01, x1, b); a02 = fma(a02, x2, b)
+                b = SIMD8<Float>(repeating: wp[1])
+                a10 = fma(a10, x0, b); a11 = fma(a11, x1, b); a12 = fma(a12, x2, b)
+                b = SIMD8<Float>(repeating: wp[2])
+                a20 = fma(a20, x0, b); a21 = fma(a21, x1, b); a22 = fma(a22, x2, b)
+                b = SIMD8<Float>(repeating: wp[3])
+                a30 = fma(a30, x0, b); a31 = fma(a31, x1, b); a32 = fma(a32, x2, b)
+                wp += 4
+            }
+            tc += cinStride
+        }
+        store(a00, out); store(a01, out + 8); store(a02, out + 16)
+        store(a10, out + 24); store(a11, out + 32); store(a12, out + 40)
+        store(a20, out + 48); store(a21, out + 56); store(a22, out + 64)
+        store(a30, out + 72); store(a31, out + 80); store(a32, out + 88)
+    }
+
     /// Tail of a row: 12 output channels (two packed 6-channel blocks `w0`, `w1`) x 8 pixels.
     ///
     /// `out` receives 96 floats, row-major 12x8 (rows 0-5 from `w0`, 6-11 from `w1`).
@@ -107,17 +143,18 @@ enum ConvMicroKernel {
         store(a8, out + 64); store(a9, out + 72); store(a10, out + 80); store(a11, out + 88)
     }
 
-    /// 4 output channels x 3 weight columns of a weight gradient, summed over `rows` x `chunks`*8 pixels.
+    /// 4 output channels x 3 weight columns of a weight gradient, over `rows` x `chunks`*8 pixels.
     ///
-    /// out[i*3+j] = sum_r sum_p g[i][r*gRow + p] * x_j[r*xRow + p]; the 8 lanes are added in a fixed order.
+    /// acc[(i*3+j)*8 + lane] += sum over r, p = lane (mod 8) of g[i][r*gRow + p] * x_j[r*xRow + p]: the 12 vector
+    /// accumulators live in `acc` between calls and are summed across lanes only once, at the end of a piece.
     @inline(never)
     static func weightGrad4x3(g: UnsafePointer<Float>, gChannelStride: Int, gRowStride: Int,
                               x0: UnsafePointer<Float>, x1: UnsafePointer<Float>, x2: UnsafePointer<Float>,
-                              xRowStride: Int, rows: Int, chunks: Int, out: UnsafeMutablePointer<Float>) {
-        var a00 = SIMD8<Float>(), a01 = SIMD8<Float>(), a02 = SIMD8<Float>()
-        var a10 = SIMD8<Float>(), a11 = SIMD8<Float>(), a12 = SIMD8<Float>()
-        var a20 = SIMD8<Float>(), a21 = SIMD8<Float>(), a22 = SIMD8<Float>()
-        var a30 = SIMD8<Float>(), a31 = SIMD8<Float>(), a32 = SIMD8<Float>()
+                              xRowStride: Int, rows: Int, chunks: Int, acc: UnsafeMutablePointer<Float>) {
+        var a00 = load(acc), a01 = load(acc + 8), a02 = load(acc + 16)
+        var a10 = load(acc + 24), a11 = load(acc + 32), a12 = load(acc + 40)
+        var a20 = load(acc + 48), a21 = load(acc + 56), a22 = load(acc + 64)
+        var a30 = load(acc + 72), a31 = load(acc + 80), a32 = load(acc + 88)
         for r in 0..<rows {
             let gr = g + r * gRowStride
             let p0 = x0 + r * xRowStride, p1 = x1 + r * xRowStride, p2 = x2 + r * xRowStride
@@ -135,9 +172,9 @@ enum ConvMicroKernel {
                 q += 8
             }
         }
-        out[0] = a00.sum(); out[1] = a01.sum(); out[2] = a02.sum()
-        out[3] = a10.sum(); out[4] = a11.sum(); out[5] = a12.sum()
-        out[6] = a20.sum(); out[7] = a21.sum(); out[8] = a22.sum()
-        out[9] = a30.sum(); out[10] = a31.sum(); out[11] = a32.sum()
+        store(a00, acc); store(a01, acc + 8); store(a02, acc + 16)
+        store(a10, acc + 24); store(a11, acc + 32); store(a12, acc + 40)
+        store(a20, acc + 48); store(a21, acc + 56); store(a22, acc + 64)
+        store(a30, acc + 72); store(a31, acc + 80); store(a32, acc + 88)
     }
 }

@@ -29,6 +29,7 @@ public enum ConvAxisPadding: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// E.g. "circular(1)".
     public var description: String { "\(modeName)(\(amount))" }
 }
 
@@ -51,6 +52,7 @@ public struct ConvPadding: Sendable, Equatable, CustomStringConvertible {
     /// No padding.
     public static let none = ConvPadding(.zeros(0))
 
+    /// E.g. "height reflect(1), width circular(1)".
     public var description: String { "height \(height), width \(width)" }
 }
 

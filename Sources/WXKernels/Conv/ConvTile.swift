@@ -22,14 +22,15 @@ struct ConvTile {
     /// Tile plan for `g`; `budgetBytes` bounds the packed block so that it stays in L2.
     /// `tight` packs rows of exactly Wout + kw - 1 (stride 1), so that consecutive rows form one
     /// run of pixels for the weight-gradient kernel; otherwise rows are padded for 16-pixel blocks.
-    init(_ g: ConvGeometry, tileRows: Int, budgetBytes: Int, maxChannels: Int = Int.max, tight: Bool = false) {
+    init(_ g: ConvGeometry, tileRows: Int, budgetBytes: Int, maxChannels: Int = Int.max, tight: Bool = false,
+         blockWidth: Int = ConvMicroKernel.nr) {
         self.g = g
         self.tileRows = max(1, min(tileRows, g.outHeight))
         rows = (self.tileRows - 1) * g.strideHeight + g.kernelHeight
         if tight {
             phaseLength = g.outWidth + (g.kernelWidth - 1) / g.strideWidth
         } else {
-            let wBlocks = (g.outWidth + ConvMicroKernel.nr - 1) / ConvMicroKernel.nr * ConvMicroKernel.nr
+            let wBlocks = (g.outWidth + blockWidth - 1) / blockWidth * blockWidth
             phaseLength = (wBlocks + (g.kernelWidth - 1) / g.strideWidth + 7) / 8 * 8
         }
         let perChannel = rows * g.strideWidth * phaseLength * 4
@@ -91,5 +92,28 @@ struct ConvTile {
                 }
             }
         }
+    }
+}
+
+/// Cache-line-aligned scratch buffers for tiles, so that vector loads split cache lines only where the tap shift forces it.
+enum ConvBuffer {
+    /// `count` floats, 64-byte aligned, zero-filled; free with `deallocate()`.
+    static func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let p = uninitialized(count)
+        p.initialize(repeating: 0, count: max(count, 1))
+        return p
+    }
+
+    /// `count` floats, 64-byte aligned, of which only the last `zeroTail` are zeroed (the packer writes the rest).
+    static func tile(_ count: Int, zeroTail: Int = 64) -> UnsafeMutablePointer<Float> {
+        let p = uninitialized(count)
+        let z = min(zeroTail, count)
+        (p + (count - z)).initialize(repeating: 0, count: z)
+        return p
+    }
+
+    private static func uninitialized(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        return raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 }

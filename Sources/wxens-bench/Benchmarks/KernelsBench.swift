@@ -24,7 +24,7 @@ struct KernelsBench: ParsableCommand {
     var repeats: Int = 3
     @Option(help: "wall: elapsed time; cpu: process CPU time, for 1-thread runs on a loaded shared machine (ours and the peers alike).")
     var clock: String = "wall"
-    @Option(help: "Our padding: zeros (as the peers), or globe (reflect latitude, circular longitude; the peers stay zero-padded).")
+    @Option(help: "Our padding: zeros (as the peers), globe (reflect latitude, circular longitude), circular or reflect; the peers stay zero-padded.")
     var padding: String = "zeros"
     @Flag(help: "Quick run: the first two shapes, 2 repeats.")
     var quick = false
@@ -41,7 +41,9 @@ struct KernelsBench: ParsableCommand {
         var list = try shapes.map(Self.parseShapes) ?? Self.defaultShapes
         var reps = repeats
         if quick { list = Array(list.prefix(2)); reps = min(reps, 2) }
-        guard padding == "zeros" || padding == "globe" else { throw ValidationError("--padding is zeros or globe, got \(padding)") }
+        guard ["zeros", "globe", "circular", "reflect"].contains(padding) else {
+            throw ValidationError("--padding is zeros, globe, circular or reflect, got \(padding)")
+        }
         guard clock == "wall" || clock == "cpu" else { throw ValidationError("--clock is wall or cpu, got \(clock)") }
         let threadCounts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 >= 1 }) else {
@@ -55,11 +57,12 @@ struct KernelsBench: ParsableCommand {
             print("op               shape N,Cin,Cout,H,W  thr  wxens GF/s  peer              peer GF/s  ratio  %sgemm")
         }
         for t in threadCounts {
-            // The machine may be shared: each shape's peers run right before our passes on it.
+            // The machine may be shared: each shape's peers run right after our passes on it (not before:
+            // the exit of the Python process disturbs whatever runs next).
             let sgemm = noPeers ? nil : try runPeers([], threads: t, repeats: reps, sgemm: true).sgemm
             for s in list {
-                let peers = noPeers ? nil : try runPeers([s], threads: t, repeats: reps, sgemm: false)
                 let results = try measure(shape: s, threads: t, repeats: reps)
+                let peers = noPeers ? nil : try runPeers([s], threads: t, repeats: reps, sgemm: false)
                 for (op, gf) in results {
                     let (peerName, peerKey) = Self.peer(for: op)
                     let peerGF = peers?.shapes.first?[peerKey]
@@ -118,7 +121,13 @@ struct KernelsBench: ParsableCommand {
             })
         }
         let x = rand([n, cin, h, w]), wt = rand([cout, cin, 3, 3]), go = rand([n, cout, h, w])
-        let pad = padding == "globe" ? ConvPadding(height: .reflect(1), width: .circular(1)) : ConvPadding(.zeros(1))
+        let pad: ConvPadding
+        switch padding {
+        case "globe": pad = ConvPadding(height: .reflect(1), width: .circular(1))
+        case "circular": pad = ConvPadding(.circular(1))
+        case "reflect": pad = ConvPadding(.reflect(1))
+        default: pad = ConvPadding(.zeros(1))
+        }
         let g = try ConvGeometry(inputShape: x.shape, weightShape: wt.shape, stride: 1, padding: pad)
         func best(_ body: () throws -> Void) rethrows -> Double {
             try body()
