@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
-    libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools libopenblas-dev pkg-config python3-venv >/dev/null
+    libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools libopenblas-dev libdeflate0 zlib1g-dev pkg-config python3-venv >/dev/null
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
