@@ -93,7 +93,7 @@ public enum ScoresNetCDF {
                         case "reliability_count": row = d.counts.map(Double.init)
                         case "roc_hit_rate": row = d.hitRate
                         case "roc_false_alarm_rate": row = d.falseAlarmRate
-                        default: row = [d.contingency.a, d.contingency.b, d.contingency.c, d.contingency.d].map(Double.init)
+                        default: row = [d.contingency.hits, d.contingency.falseAlarms, d.contingency.misses, d.contingency.correctNegatives]
                         }
                         for (k, x) in row.prefix(n).enumerated() { vals[li * n + k] = x }
                     }
