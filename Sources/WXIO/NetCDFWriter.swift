@@ -2,7 +2,8 @@ import Foundation
 import CNetCDF
 import WXCore
 
-/// A netCDF-4 file being written: dimensions, variables, attributes, compression and chunking, whole or hyperslab writes.
+/// A netCDF-4 file being written: dimensions, numeric and string variables, attributes, compression and chunking,
+/// whole or hyperslab writes.
 ///
 /// The file is created as `.NAME.tmp-<pid>-<random>` in the target directory and renamed to its final
 /// name only by `finish()`. If any call throws, or the writer is released or `discard()`ed before
@@ -17,7 +18,8 @@ public final class NetCDFWriter {
     private enum State { case open, finished, discarded }
     private struct Variable {
         let id: Int32
-        let type: DataType
+        /// nil for a string (NC_STRING) variable.
+        let type: DataType?
         let dimensions: [String]
         let shape: [Int]
     }
@@ -62,8 +64,11 @@ public final class NetCDFWriter {
     /// The shape of a defined variable, outermost first.
     public func shape(of variable: String) -> [Int]? { variables[variable]?.shape }
 
-    /// The type of a defined variable.
+    /// The type of a defined numeric variable (nil for a string variable or an unknown name).
     public func type(of variable: String) -> DataType? { variables[variable]?.type }
+
+    /// True when `variable` is a defined string (NC_STRING) variable.
+    public func isStringVariable(_ variable: String) -> Bool { variables[variable].map { $0.type == nil } ?? false }
 
     /// Defines a fixed-size dimension.
     public func defineDimension(_ name: String, size: Int) throws {
@@ -82,17 +87,7 @@ public final class NetCDFWriter {
     public func defineVariable(_ name: String, type: DataType, dimensions dims: [String], attributes: Attributes = [:],
                                fillValue: Double? = nil, compression: Compression? = nil, chunkSizes: [Int]? = nil) throws {
         try guarded {
-            guard variables[name] == nil else { throw CFWriterError.duplicateName(path: path, name: name) }
-            var ids: [Int32] = []
-            var shape: [Int] = []
-            for d in dims {
-                guard let dim = dimensions[d] else { throw CFWriterError.unknownName(path: path, name: "dimension \(d) (used by \(name))") }
-                ids.append(dim.id)
-                shape.append(dim.size)
-            }
-            var id: Int32 = -1
-            try check(CLibraryLock.with { nc_def_var(ncid, name, type.ncType, Int32(ids.count), ids, &id) }, name, "nc_def_var")
-            variables[name] = Variable(id: id, type: type, dimensions: dims, shape: shape)
+            let (id, shape) = try defineVariableID(name, ncType: type.ncType, type: type, dimensions: dims)
             if let chunks = chunkSizes {
                 guard chunks.count == shape.count, zip(chunks, shape).allSatisfy({ $0 >= 1 && $0 <= $1 }) else {
                     throw CFWriterError.invalidDefinition(path: path, variable: name,
@@ -114,6 +109,16 @@ public final class NetCDFWriter {
         }
     }
 
+    /// Defines a string (NC_STRING, variable-length) variable over named dimensions, e.g. a coordinate of labels.
+    public func defineStringVariable(_ name: String, dimensions dims: [String], attributes: Attributes = [:]) throws {
+        try guarded {
+            _ = try defineVariableID(name, ncType: nc_type(NC_STRING), type: nil, dimensions: dims)
+            for (key, value) in attributes.sorted(by: { $0.key < $1.key }) {
+                try putAttribute(key, value, variable: name, type: nil)
+            }
+        }
+    }
+
     /// Sets an attribute on a variable, or globally when `variable` is nil; `type` picks the stored numeric type
     /// (default: int32 or int64 for integers, double for reals; `_FillValue` always takes the variable's type).
     public func setAttribute(_ name: String, _ value: AttributeValue, on variable: String? = nil, type: DataType? = nil) throws {
@@ -124,18 +129,11 @@ public final class NetCDFWriter {
     public func write<T: NetCDFWritableValue>(_ variable: String, values: UnsafeBufferPointer<T>,
                                               start: [Int]? = nil, count: [Int]? = nil) throws {
         try guarded {
-            guard let v = variables[variable] else { throw CFWriterError.unknownName(path: path, name: "variable \(variable)") }
-            let s = start ?? Array(repeating: 0, count: v.shape.count)
-            let c = count ?? (s.count == v.shape.count ? zip(v.shape, s).map { $0 - $1 } : v.shape)
-            guard s.count == v.shape.count, c.count == v.shape.count,
-                  zip(zip(s, c), v.shape).allSatisfy({ $0.0 >= 0 && $0.1 >= 0 && $0.0 + $0.1 <= $1 }) else {
-                throw CFWriterError.hyperslabOutOfBounds(path: path, variable: variable, start: s, count: c, shape: v.shape)
+            let (v, s, c) = try hyperslab(variable, start: start, count: count, values: values.count)
+            guard v.type != nil else {
+                throw CFWriterError.invalidDefinition(path: path, variable: variable, reason: "is a string variable: write it with write(_:strings:)")
             }
-            let n = c.reduce(1, *)
-            guard n == values.count else {
-                throw CFWriterError.sizeMismatch(path: path, variable: variable, expected: n, got: values.count)
-            }
-            guard n > 0, let base = values.baseAddress else { return }
+            guard values.count > 0, let base = values.baseAddress else { return }
             let raw = UnsafeRawPointer(base)
             let id = v.id
             let rc: Int32 = CLibraryLock.with {
@@ -154,6 +152,22 @@ public final class NetCDFWriter {
     /// Writes an array (row-major) into `variable`, the whole variable or the hyperslab `start`/`count`.
     public func write<T: NetCDFWritableValue>(_ variable: String, values: [T], start: [Int]? = nil, count: [Int]? = nil) throws {
         try values.withUnsafeBufferPointer { try write(variable, values: $0, start: start, count: count) }
+    }
+
+    /// Writes strings (row-major) into a string variable, the whole variable or the hyperslab `start`/`count`.
+    public func write(_ variable: String, strings: [String], start: [Int]? = nil, count: [Int]? = nil) throws {
+        try guarded {
+            let (v, s, c) = try hyperslab(variable, start: start, count: count, values: strings.count)
+            guard v.type == nil else {
+                throw CFWriterError.invalidDefinition(path: path, variable: variable, reason: "is a numeric variable, not a string variable")
+            }
+            guard !strings.isEmpty else { return }
+            let owned = strings.map { strdup($0) }
+            defer { owned.forEach { free($0) } }
+            var pointers: [UnsafePointer<CChar>?] = owned.map { $0.map { UnsafePointer($0) } }
+            let id = v.id
+            try check(CLibraryLock.with { nc_put_vara_string(ncid, id, s, c, &pointers) }, variable, "nc_put_vara_string start \(s) count \(c)")
+        }
     }
 
     /// Closes the file and renames it to its final path (replacing any file there).
@@ -196,6 +210,38 @@ public final class NetCDFWriter {
         }
     }
 
+    /// Defines a variable (numeric when `type` is set, string otherwise) and records it; returns its id and shape.
+    private func defineVariableID(_ name: String, ncType: nc_type, type: DataType?, dimensions dims: [String]) throws -> (Int32, [Int]) {
+        guard variables[name] == nil else { throw CFWriterError.duplicateName(path: path, name: name) }
+        var ids: [Int32] = []
+        var shape: [Int] = []
+        for d in dims {
+            guard let dim = dimensions[d] else { throw CFWriterError.unknownName(path: path, name: "dimension \(d) (used by \(name))") }
+            ids.append(dim.id)
+            shape.append(dim.size)
+        }
+        var id: Int32 = -1
+        try check(CLibraryLock.with { nc_def_var(ncid, name, ncType, Int32(ids.count), ids, &id) }, name, "nc_def_var")
+        variables[name] = Variable(id: id, type: type, dimensions: dims, shape: shape)
+        return (id, shape)
+    }
+
+    /// The variable and the checked hyperslab (default: the whole variable) for `values` elements.
+    private func hyperslab(_ variable: String, start: [Int]?, count: [Int]?, values: Int) throws -> (Variable, [Int], [Int]) {
+        guard let v = variables[variable] else { throw CFWriterError.unknownName(path: path, name: "variable \(variable)") }
+        let s = start ?? Array(repeating: 0, count: v.shape.count)
+        let c = count ?? (s.count == v.shape.count ? zip(v.shape, s).map { $0 - $1 } : v.shape)
+        guard s.count == v.shape.count, c.count == v.shape.count,
+              zip(zip(s, c), v.shape).allSatisfy({ $0.0 >= 0 && $0.1 >= 0 && $0.0 + $0.1 <= $1 }) else {
+            throw CFWriterError.hyperslabOutOfBounds(path: path, variable: variable, start: s, count: c, shape: v.shape)
+        }
+        let n = c.reduce(1, *)
+        guard n == values else {
+            throw CFWriterError.sizeMismatch(path: path, variable: variable, expected: n, got: values)
+        }
+        return (v, s, c)
+    }
+
     private func check(_ rc: Int32, _ variable: String?, _ operation: String) throws {
         guard rc == NC_NOERR else {
             throw CFWriterError.netCDF(path: path, variable: variable, operation: operation, code: rc, message: NetCDFWriter.message(rc))
@@ -233,7 +279,10 @@ public final class NetCDFWriter {
                 guard let fill = value.doubleValue, value.doubleValues?.count == 1 else {
                     throw CFWriterError.invalidDefinition(path: path, variable: v, reason: "_FillValue must be one number, got \(value)")
                 }
-                return try defineFill(v, id: info.id, type: info.type, fill)
+                guard let type = info.type else {
+                    throw CFWriterError.invalidDefinition(path: path, variable: v, reason: "a string variable takes no _FillValue")
+                }
+                return try defineFill(v, id: info.id, type: type, fill)
             }
         }
         let where_ = variable ?? "global"

@@ -100,11 +100,24 @@ public enum CRPS {
     /// The CRPS from sorted, finite, observation-shifted members.
     @inline(__always)
     static func sortedSum(_ d: UnsafeBufferPointer<Double>, estimator: CRPSEstimator) -> Double {
-        let m = d.count
+        fromSorted(d, observation: 0, estimator: estimator)
+    }
+
+    /// CRPS of one point from its finite members already sorted ascending, against a finite observation (NaN for no members).
+    ///
+    /// Uses the sorted-form identity Σ_ij |x_i − x_j| = 2 Σ_i (2i − M − 1) x_(i) with every member shifted by the
+    /// observation, so a caller that sorts a point's members once (e.g. also for ranks or event counts) can get every
+    /// estimator from that one sort. Sorting and NaN handling are the caller's; `ensemble` does both.
+    @inline(__always)
+    public static func fromSorted(_ sorted: UnsafeBufferPointer<Double>, observation y: Double,
+                                  estimator: CRPSEstimator = .standard) -> Double {
+        let m = sorted.count
+        guard m > 0 else { return .nan }
         var s1 = 0.0, s2 = 0.0
         for i in 0..<m {
-            s1 += abs(d[i])
-            s2 += Double(2 * i - m + 1) * d[i]
+            let d = sorted[i] - y
+            s1 += abs(d)
+            s2 += Double(2 * i - m + 1) * d
         }
         return s1 / Double(m) - s2 * estimator.pairFactor(members: m)
     }

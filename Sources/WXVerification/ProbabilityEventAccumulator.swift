@@ -70,16 +70,34 @@ public struct ProbabilityEventAccumulator: Codable, Sendable, Equatable {
         }
     }
 
+    /// Adds one point from its number of members with the event (`memberCount`, 0…M) and whether the observation is an
+    /// event, with weight `weight`; for callers that already counted (or sorted) the point's members.
+    public mutating func add(memberCount k: Int, event observed: Bool, weight w: Double = 1) {
+        precondition(k >= 0 && k <= members, "member count \(k) outside 0...\(members)")
+        pointCounts[k] += 1
+        weightedPointCounts[k] += w
+        if observed {
+            eventCounts[k] += 1
+            weightedEventCounts[k] += w
+        }
+    }
+
     /// Adds another table's counts (same ensemble size).
     public mutating func merge(_ other: ProbabilityEventAccumulator) throws {
+        try merge(other, dividingWeightsBy: 1)
+    }
+
+    /// Adds another table's counts with its weighted counts divided by `divisor` (e.g. its total weight, so that a
+    /// block's points carry normalised weights and every block counts once).
+    public mutating func merge(_ other: ProbabilityEventAccumulator, dividingWeightsBy divisor: Double) throws {
         guard other.members == members else {
             throw VerificationError.incompatibleMerge(what: "event tables of \(members) and \(other.members) members")
         }
         for k in 0...members {
             pointCounts[k] += other.pointCounts[k]
             eventCounts[k] += other.eventCounts[k]
-            weightedPointCounts[k] += other.weightedPointCounts[k]
-            weightedEventCounts[k] += other.weightedEventCounts[k]
+            weightedPointCounts[k] += other.weightedPointCounts[k] / divisor
+            weightedEventCounts[k] += other.weightedEventCounts[k] / divisor
         }
         skipped += other.skipped
     }

@@ -52,6 +52,13 @@ public struct RankHistogramAccumulator: Codable, Sendable, Equatable {
         }
     }
 
+    /// Adds one point from its number of members below (`below`) and equal to (`equal`) the observation, e.g. read
+    /// off the point's sorted members; `below + equal` must not exceed the ensemble size.
+    public mutating func add(below: Int, equal: Int) {
+        precondition(below >= 0 && equal >= 0 && below + equal <= members, "rank counts \(below) below, \(equal) equal exceed \(members) members")
+        pairCounts[below * (members + 1) + equal] += 1
+    }
+
     /// Adds another histogram's counts (same ensemble size).
     public mutating func merge(_ other: RankHistogramAccumulator) throws {
         guard other.members == members else {

@@ -64,6 +64,62 @@ final class NetCDFWriterTests: XCTestCase {
         XCTAssertEqual(try dumpedValues("lead_time", path), ["24", "72", "120"])
     }
 
+    func testStringVariablesAreWrittenWholeOrByHyperslabAndCheckedAgainstNumericWrites() throws {
+        let dir = try TestSupport.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("labels.nc").path
+        let w = try NetCDFWriter(path: path)
+        try w.defineDimension("metric", size: 3)
+        try w.defineDimension("region", size: 2)
+        try w.defineStringVariable("metric", dimensions: ["metric"], attributes: ["long_name": .string("score name")])
+        try w.defineStringVariable("cell", dimensions: ["metric", "region"])
+        try w.defineVariable("score", type: .double, dimensions: ["metric"])
+        XCTAssertTrue(w.isStringVariable("metric"))
+        XCTAssertFalse(w.isStringVariable("score"))
+        XCTAssertNil(w.type(of: "metric"))
+        try w.write("metric", strings: ["crps", "brier_gt280", "rmse global"])
+        try w.write("cell", strings: ["a", "b", "c", "d"], start: [1, 0], count: [2, 2])
+        try w.write("cell", strings: ["été"], start: [0, 1], count: [1, 1])
+        XCTAssertThrowsError(try w.write("metric", strings: ["x"], start: [3], count: [1])) { error in
+            guard case CFWriterError.hyperslabOutOfBounds = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertFalse(w.isOpen, "an error discards the file")
+        XCTAssertEqual(TestSupport.files(in: dir), [])
+
+        let w2 = try NetCDFWriter(path: path)
+        try w2.defineDimension("metric", size: 3)
+        try w2.defineStringVariable("metric", dimensions: ["metric"], attributes: ["long_name": .string("score name")])
+        try w2.defineStringVariable("cell", dimensions: ["metric"])
+        try w2.defineVariable("score", type: .double, dimensions: ["metric"])
+        try w2.write("metric", strings: ["crps", "brier_gt280", "rmse global"])
+        try w2.write("cell", strings: ["a"], start: [0], count: [1])
+        try w2.write("cell", strings: ["", "été"], start: [1], count: [2])
+        XCTAssertFalse(TestSupport.files(in: dir).contains("labels.nc"), "final name must not exist before finish()")
+        try w2.finish()
+        XCTAssertEqual(TestSupport.files(in: dir), ["labels.nc"])
+        let header = try TestSupport.ncdump(["-h", path])
+        for expected in ["string metric(metric) ;", "metric:long_name = \"score name\" ;", "string cell(metric) ;"] {
+            XCTAssertTrue(header.contains(expected), "missing \(expected) in\n\(header)")
+        }
+        XCTAssertEqual(try dumpedValues("metric", path), ["\"crps\"", "\"brier_gt280\"", "\"rmse global\""])
+        XCTAssertEqual(try dumpedValues("cell", path), ["\"a\"", "_", "\"été\""], "an empty string is the NC_STRING fill")
+
+        let w3 = try NetCDFWriter(path: dir.appendingPathComponent("mixed.nc").path)
+        try w3.defineDimension("n", size: 1)
+        try w3.defineStringVariable("s", dimensions: ["n"])
+        XCTAssertThrowsError(try w3.write("s", values: [1.0])) { error in
+            guard case CFWriterError.invalidDefinition = error else { return XCTFail("\(error)") }
+        }
+        let w4 = try NetCDFWriter(path: dir.appendingPathComponent("mixed.nc").path)
+        try w4.defineDimension("n", size: 1)
+        try w4.defineVariable("x", type: .double, dimensions: ["n"])
+        XCTAssertThrowsError(try w4.write("x", strings: ["a"])) { error in
+            guard case CFWriterError.invalidDefinition = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try NetCDFWriter(path: dir.appendingPathComponent("fill.nc").path).defineStringVariable("s", dimensions: ["nope"]))
+        XCTAssertEqual(TestSupport.files(in: dir).filter { !$0.hasPrefix(".") }, ["labels.nc"])
+    }
+
     func testOutOfBoundsHyperslabIsTypedAndRemovesTheFile() throws {
         let dir = try TestSupport.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -1,4 +1,5 @@
 import Foundation
+import WXVerification
 
 /// The SVG figures of a scorecard: CRPS and spread/skill against lead per variable, rank histograms per variable and
 /// lead, reliability diagrams and ROC curves per variable, event and lead.
@@ -48,7 +49,7 @@ public enum VerificationFigures {
                                                      climatology: d.baseRate).render(),
                              "reliability_\(safe)_\(fileSafe(e.name))_\(lead)h.svg")
                     try save(ROCChart(title: "\(def), lead \(leadText)", falseAlarmRate: d.falseAlarmRate, hitRate: d.hitRate,
-                                      auc: Scorecard.rocAUC(falseAlarmRate: d.falseAlarmRate, hitRate: d.hitRate)).render(),
+                                      auc: e.table.rocArea).render(),
                              "roc_\(safe)_\(fileSafe(e.name))_\(lead)h.svg")
                 }
             }

@@ -72,35 +72,34 @@ public struct BlockScorer: Sendable {
         var w = 0.0, wFair = 0.0, crps = 0.0, fair = 0.0, se = 0.0, err = 0.0, ae = 0.0, variance = 0.0
         var accFO = 0.0, accFF = 0.0, accOO = 0.0
         var points = 0, nan = 0, minM = Int.max, maxM = 0
-        var rank: [Int]
+        var ranks: RankHistogramAccumulator
         var brier: [Double], brierFair: [Double]
-        var binCount: [Int], binObs: [Int], binW: [Double], binWObs: [Double], binWP: [Double]
-        var wFairEvent = 0.0
-        init(m: Int, e: Int) {
-            rank = Array(repeating: 0, count: (m + 1) * (m + 1))
-            brier = Array(repeating: 0, count: e)
-            brierFair = Array(repeating: 0, count: e)
-            binCount = Array(repeating: 0, count: e * (m + 1))
-            binObs = binCount
-            binW = Array(repeating: 0, count: e * (m + 1))
-            binWObs = binW
-            binWP = binW
+        var tables: [ProbabilityEventAccumulator]
+        var binWP: [Double]
+        init(ranks: RankHistogramAccumulator, tables: [ProbabilityEventAccumulator]) {
+            self.ranks = ranks
+            self.tables = tables
+            brier = Array(repeating: 0, count: tables.count)
+            brierFair = brier
+            binWP = Array(repeating: 0, count: tables.count * (ranks.members + 1))
         }
     }
 
     /// Scores one block into `acc`. Returns the position (point index) of the first NaN seen, if any.
     @discardableResult
-    public func score(_ block: ScoreBlock, into acc: inout VerificationAccumulator) -> Int? {
+    public func score(_ block: ScoreBlock, into acc: inout VerificationAccumulator) throws -> Int? {
         let M = block.members, P = block.points, E = events.count
-        var parts = [Partial](repeating: Partial(m: acc.members, e: E), count: Self.chunks)
-        var firstNaN = [Int](repeating: Int.max, count: Self.chunks)
         let nominal = acc.members
+        let empty = Partial(ranks: try RankHistogramAccumulator(members: nominal),
+                            tables: try (0..<E).map { _ in try ProbabilityEventAccumulator(members: nominal) })
+        var parts = [Partial](repeating: empty, count: Self.chunks)
+        var firstNaN = [Int](repeating: Int.max, count: Self.chunks)
         parts.withUnsafeMutableBufferPointer { partsBuf in
             firstNaN.withUnsafeMutableBufferPointer { nanBuf in
                 let pb = partsBuf, nb = nanBuf
                 Parallel.forEach(Self.chunks) { c in
                     let lo = P * c / Self.chunks, hi = P * (c + 1) / Self.chunks
-                    var part = Partial(m: nominal, e: E)
+                    var part = empty
                     var xs = [Double](repeating: 0, count: M)
                     for p in lo..<hi {
                         let y = block.truth[p]
@@ -120,26 +119,25 @@ public struct BlockScorer: Sendable {
                         part.points += 1
                         part.minM = min(part.minM, m)
                         part.maxM = max(part.maxM, m)
-                        // Ensemble mean and variance (two-pass), and |x - y| sum.
+                        // Ensemble mean and variance (two-pass), and the rank counts.
                         var sum = 0.0
                         for i in 0..<m { sum += xs[i] }
                         let mean = sum / Double(m)
-                        var ss = 0.0, absErr = 0.0, below = 0, equal = 0
+                        var ss = 0.0, below = 0, equal = 0
                         for i in 0..<m {
                             let d = xs[i] - mean
                             ss += d * d
-                            absErr += abs(xs[i] - y)
                             if xs[i] < y { below += 1 } else if xs[i] == y { equal += 1 }
                         }
-                        // Sorted form of the member-pair term, centred on y for precision.
-                        xs.withUnsafeMutableBufferPointer { b in
+                        // One sort serves both CRPS estimators.
+                        let (crps, fair): (Double, Double) = xs.withUnsafeMutableBufferPointer { b in
                             var s = UnsafeMutableBufferPointer(rebasing: b[0..<m])
                             s.sort()
+                            let sorted = UnsafeBufferPointer(s)
+                            return (CRPS.fromSorted(sorted, observation: y, estimator: .standard),
+                                    m >= 2 ? CRPS.fromSorted(sorted, observation: y, estimator: .fair) : .nan)
                         }
-                        var pairs = 0.0
-                        for i in 0..<m { pairs += Double(2 * i + 1 - m) * (xs[i] - y) }
                         let md = Double(m)
-                        let crps = absErr / md - pairs / (md * md)
                         part.w += w
                         part.crps += w * crps
                         let e = mean - y
@@ -148,7 +146,7 @@ public struct BlockScorer: Sendable {
                         part.ae += w * abs(e)
                         if m >= 2 {
                             part.wFair += w
-                            part.fair += w * (absErr / md - pairs / (md * (md - 1)))
+                            part.fair += w * fair
                             part.variance += w * ss / (md - 1)
                         }
                         if let clim = climatologyMean {
@@ -157,21 +155,19 @@ public struct BlockScorer: Sendable {
                             part.accFF += w * fa * fa
                             part.accOO += w * oa * oa
                         }
-                        if m == nominal { part.rank[below * (nominal + 1) + equal] += 1 }
+                        if m == nominal { part.ranks.add(below: below, equal: equal) }
                         for (ei, ev) in events.enumerated() {
                             let t = ev.threshold(p)
                             var k = 0
                             for i in 0..<m where ev.comparison.holds(xs[i], t) { k += 1 }
                             let prob = Double(k) / md
-                            let o: Double = ev.comparison.holds(y, t) ? 1 : 0
-                            let d = prob - o
+                            let observed = ev.comparison.holds(y, t)
+                            let d = prob - (observed ? 1 : 0)
                             part.brier[ei] += w * d * d
                             if m >= 2 { part.brierFair[ei] += w * (d * d - prob * (1 - prob) / (md - 1)) }
-                            let bin = ei * (nominal + 1) + Int((prob * Double(nominal)).rounded())
-                            part.binCount[bin] += 1
-                            part.binW[bin] += w
-                            part.binWP[bin] += w * prob
-                            if o == 1 { part.binObs[bin] += 1; part.binWObs[bin] += w }
+                            let bin = Int((prob * Double(nominal)).rounded())
+                            part.tables[ei].add(memberCount: bin, event: observed, weight: w)
+                            part.binWP[ei * (nominal + 1) + bin] += w * prob
                         }
                     }
                     pb[c] = part
@@ -179,25 +175,25 @@ public struct BlockScorer: Sendable {
             }
         }
         // Reduce the chunks in order.
-        var t = Partial(m: nominal, e: E)
+        var t = empty
         for part in parts {
             t.w += part.w; t.wFair += part.wFair; t.crps += part.crps; t.fair += part.fair; t.se += part.se
             t.err += part.err; t.ae += part.ae; t.variance += part.variance
             t.accFO += part.accFO; t.accFF += part.accFF; t.accOO += part.accOO
             t.points += part.points; t.nan += part.nan; t.minM = min(t.minM, part.minM); t.maxM = max(t.maxM, part.maxM)
-            for i in t.rank.indices { t.rank[i] += part.rank[i] }
-            for i in 0..<E { t.brier[i] += part.brier[i]; t.brierFair[i] += part.brierFair[i] }
-            for i in t.binCount.indices {
-                t.binCount[i] += part.binCount[i]; t.binObs[i] += part.binObs[i]
-                t.binW[i] += part.binW[i]; t.binWObs[i] += part.binWObs[i]; t.binWP[i] += part.binWP[i]
+            try t.ranks.merge(part.ranks)
+            for i in 0..<E {
+                t.brier[i] += part.brier[i]; t.brierFair[i] += part.brierFair[i]
+                try t.tables[i].merge(part.tables[i])
             }
+            for i in t.binWP.indices { t.binWP[i] += part.binWP[i] }
         }
         acc.blocks += 1
         if t.nan > 0 && nanPolicy == .propagate { acc.nanBlocks += 1 }
         acc.points += t.points
         acc.minValidMembers = min(acc.minValidMembers, t.minM)
         acc.maxValidMembers = max(acc.maxValidMembers, t.maxM)
-        for i in acc.rankCounts.indices { acc.rankCounts[i] += t.rank[i] }
+        try acc.ranks.merge(t.ranks)
         if t.w > 0 {
             acc.inits += 1
             acc.sumCRPS += t.crps / t.w
@@ -211,14 +207,8 @@ public struct BlockScorer: Sendable {
             for ei in 0..<E {
                 acc.events[ei].sumBrier += t.brier[ei] / t.w
                 if t.wFair > 0 { acc.events[ei].sumBrierFair += t.brierFair[ei] / t.wFair; acc.events[ei].fairInits += 1 }
-                for k in 0...nominal {
-                    let b = ei * (nominal + 1) + k
-                    acc.events[ei].count[k] += t.binCount[b]
-                    acc.events[ei].observedCount[k] += t.binObs[b]
-                    acc.events[ei].weight[k] += t.binW[b] / t.w
-                    acc.events[ei].observedWeight[k] += t.binWObs[b] / t.w
-                    acc.events[ei].probabilityWeight[k] += t.binWP[b] / t.w
-                }
+                try acc.events[ei].table.merge(t.tables[ei], dividingWeightsBy: t.w)
+                for k in 0...nominal { acc.events[ei].probabilityWeight[k] += t.binWP[ei * (nominal + 1) + k] / t.w }
             }
         }
         if t.wFair > 0 {

@@ -1,4 +1,5 @@
 import Foundation
+import WXVerification
 
 /// One score: variable, lead time, metric name and value (a row of scores.csv).
 public struct ScoreRow: Sendable, Equatable, Codable {
@@ -36,8 +37,8 @@ public struct EventDiagnostics: Sendable {
     public var falseAlarmRate: [Double]
     /// ROC hit rates for the same thresholds.
     public var hitRate: [Double]
-    /// Hits, false alarms, misses, correct negatives for the forecast "p >= 0.5".
-    public var contingency: (a: Int, b: Int, c: Int, d: Int)
+    /// Hits, false alarms, misses, correct negatives (point counts) for the forecast "p >= 0.5".
+    public var contingency: ContingencyTable
 }
 
 /// All scores of a verification run, computed from its accumulators.
@@ -99,7 +100,8 @@ public struct Scorecard: Sendable {
     /// acc = mean over inits of sum w f'o' / sqrt(sum w f'^2 sum w o'^2) (uncentred, WeatherBench2);
     /// rank_delta = Candille & Talagrand (2005) delta = sum_k (s_k - S/(M+1))^2 / (S M/(M+1));
     /// Brier decomposition (Murphy 1973) over probability bins k/M: REL - RES + UNC = BS;
-    /// roc_auc by the trapezoid rule over thresholds p >= k/M; SEDI (Ferro & Stephenson 2011) for the forecast p >= 0.5.
+    /// roc_auc by the trapezoid rule over thresholds p >= k/M; SEDI (Ferro & Stephenson 2011) for the forecast p >= 0.5;
+    /// the tables are WXVerification's (`RankHistogramAccumulator`, `ProbabilityEventAccumulator`, `ContingencyTable`).
     public static func scores(of a: VerificationAccumulator, hasClimatology: Bool) -> [String: Double] {
         var s: [String: Double] = [:]
         let names = metricNames(for: a, hasClimatology: hasClimatology)
@@ -125,7 +127,7 @@ public struct Scorecard: Sendable {
             for k in ["crps_fair", "spread", "spread_skill", "spread_skill_uncorrected"] { s[k] = .nan }
         }
         if hasClimatology { s["acc"] = a.accInits > 0 ? a.sumACC / Double(a.accInits) : .nan }
-        s["rank_delta"] = rankDelta(a.rankHistogram)
+        s["rank_delta"] = a.ranks.count > 0 ? a.ranks.unreliability : .nan
         for e in a.events {
             let d = diagnostics(of: e, members: a.members)
             s["brier_\(e.name)"] = e.sumBrier / n
@@ -141,60 +143,29 @@ public struct Scorecard: Sendable {
             s["brier_rel_\(e.name)"] = W > 0 ? rel / W : .nan
             s["brier_res_\(e.name)"] = W > 0 ? res / W : .nan
             s["brier_unc_\(e.name)"] = ob * (1 - ob)
-            s["roc_auc_\(e.name)"] = rocAUC(falseAlarmRate: d.falseAlarmRate, hitRate: d.hitRate)
-            s["sedi_\(e.name)"] = sedi(d.contingency)
+            s["roc_auc_\(e.name)"] = e.table.rocArea
+            s["sedi_\(e.name)"] = d.contingency.symmetricExtremalDependenceIndex
         }
         return s
     }
 
-    /// Candille-Talagrand delta of a rank histogram (NaN when empty).
-    public static func rankDelta(_ h: [Double]) -> Double {
-        let S = h.reduce(0, +)
-        let n = Double(h.count)
-        guard S > 0, h.count > 1 else { return .nan }
-        var d = 0.0
-        for s in h { d += (s - S / n) * (s - S / n) }
-        return d / (S * (n - 1) / n)
-    }
-
     /// Reliability, ROC and contingency of one event accumulator.
     public static func diagnostics(of e: EventAccumulator, members M: Int) -> EventDiagnostics {
-        let W = e.weight.reduce(0, +), O = e.observedWeight.reduce(0, +)
+        let table = e.table
+        let W = table.totalWeight, O = table.weightedEventCounts.reduce(0, +)
         let fp = e.weight.indices.map { e.weight[$0] > 0 ? e.probabilityWeight[$0] / e.weight[$0] : .nan }
         let of = e.weight.indices.map { e.weight[$0] > 0 ? e.observedWeight[$0] / e.weight[$0] : .nan }
-        var far: [Double] = [], hr: [Double] = []
-        let nonEvents = W - O
-        for k in 0...(M + 1) {
-            var h = 0.0, f = 0.0
-            if k <= M { for j in k...M { h += e.observedWeight[j]; f += e.weight[j] - e.observedWeight[j] } }
-            hr.append(O > 0 ? h / O : .nan)
-            far.append(nonEvents > 0 ? f / nonEvents : .nan)
-        }
+        // ROC points for p >= k/M, k = 0...M, then "never"; undefined rates are NaN.
+        let roc = table.rocCurve
+        let hr = roc.map { O > 0 ? $0.hitRate : .nan }
+        let far = roc.map { W - O > 0 ? $0.falseAlarmRate : .nan }
         let K = (M + 1) / 2  // smallest k with k/M >= 0.5
-        var a = 0, b = 0, c = 0, d = 0
+        var ct = ContingencyTable()
         for k in 0...M {
-            let ev = e.observedCount[k], non = e.count[k] - e.observedCount[k]
-            if k >= K { a += ev; b += non } else { c += ev; d += non }
+            let ev = Double(table.eventCounts[k]), non = Double(table.pointCounts[k] - table.eventCounts[k])
+            if k >= K { ct.hits += ev; ct.falseAlarms += non } else { ct.misses += ev; ct.correctNegatives += non }
         }
-        return EventDiagnostics(name: e.name, forecastProbability: fp, observedFrequency: of, counts: e.count,
-                                baseRate: W > 0 ? O / W : .nan, falseAlarmRate: far, hitRate: hr, contingency: (a, b, c, d))
-    }
-
-    /// Area under a ROC curve by the trapezoid rule (NaN if undefined).
-    public static func rocAUC(falseAlarmRate: [Double], hitRate: [Double]) -> Double {
-        let pts = zip(falseAlarmRate, hitRate).filter { $0.0.isFinite && $0.1.isFinite }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
-        guard pts.count >= 2 else { return .nan }
-        var area = 0.0
-        for i in 1..<pts.count { area += (pts[i].0 - pts[i - 1].0) * (pts[i].1 + pts[i - 1].1) / 2 }
-        return area
-    }
-
-    /// Symmetric extremal dependence index from a 2x2 table (NaN when a rate is 0 or 1).
-    public static func sedi(_ t: (a: Int, b: Int, c: Int, d: Int)) -> Double {
-        let H = Double(t.a) / Double(t.a + t.c), F = Double(t.b) / Double(t.b + t.d)
-        guard H > 0, H < 1, F > 0, F < 1 else { return .nan }
-        let num = log(F) - log(H) - log(1 - F) + log(1 - H)
-        let den = log(F) + log(H) + log(1 - F) + log(1 - H)
-        return num / den
+        return EventDiagnostics(name: e.name, forecastProbability: fp, observedFrequency: of, counts: table.pointCounts,
+                                baseRate: W > 0 ? table.baseRate : .nan, falseAlarmRate: far, hitRate: hr, contingency: ct)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import WXCore
+import WXIO
 import WXVerification
 
 /// `scores.nc` in WeatherBench2's results layout and `diagnostics.nc` with rank histograms, reliability and ROC tables.
@@ -15,7 +16,7 @@ public enum ScoresNetCDF {
         for a in card.accumulators {
             for m in Scorecard.metricNames(for: a, hasClimatology: card.metadata.hasClimatology) where !metrics.contains(m) { metrics.append(m) }
         }
-        var t = NetCDFTable()
+        var t = ScoreFile()
         t.dimension("metric", metrics.count)
         t.dimension("region", 1)
         t.dimension("lead_time", leads.count)
@@ -53,7 +54,7 @@ public enum ScoresNetCDF {
     /// Writes `DIR/diagnostics.nc` atomically: rank histograms, reliability tables, ROC points and contingency tables.
     public static func writeDiagnostics(_ card: Scorecard, toDirectory dir: URL) throws {
         let leads = card.leadTimesHours
-        var t = NetCDFTable()
+        var t = ScoreFile()
         t.dimension("lead_time", leads.count)
         t.dimension("contingency", 4)
         t.variable("lead_time", ["lead_time"], .doubles(leads), ["units": .string("hours"), "standard_name": .string("forecast_period")])
@@ -93,7 +94,7 @@ public enum ScoresNetCDF {
                         case "reliability_count": row = d.counts.map(Double.init)
                         case "roc_hit_rate": row = d.hitRate
                         case "roc_false_alarm_rate": row = d.falseAlarmRate
-                        default: row = [d.contingency.a, d.contingency.b, d.contingency.c, d.contingency.d].map(Double.init)
+                        default: row = [d.contingency.hits, d.contingency.falseAlarms, d.contingency.misses, d.contingency.correctNegatives]
                         }
                         for (k, x) in row.prefix(n).enumerated() { vals[li * n + k] = x }
                     }
@@ -102,6 +103,53 @@ public enum ScoresNetCDF {
             }
         }
         try t.write(to: dir.appendingPathComponent("diagnostics.nc").path)
+    }
+
+    /// A score file described whole (dimensions, then double, int64 and string variables) and written at once through
+    /// WXIO's `NetCDFWriter` (temporary name, then rename); errors become `VerifyError.cannotWrite`.
+    struct ScoreFile {
+        enum Values {
+            case doubles([Double])
+            case int64s([Int64])
+            case strings([String])
+        }
+
+        var dimensions: [(name: String, size: Int)] = []
+        var variables: [(name: String, dimensions: [String], values: Values, attributes: Attributes)] = []
+        var globalAttributes: Attributes = [:]
+
+        mutating func dimension(_ name: String, _ size: Int) { dimensions.append((name, size)) }
+
+        mutating func variable(_ name: String, _ dims: [String], _ values: Values, _ attributes: Attributes = [:]) {
+            variables.append((name, dims, values, attributes))
+        }
+
+        func write(to path: String) throws {
+            do {
+                let w = try NetCDFWriter(path: path)
+                for d in dimensions { try w.defineDimension(d.name, size: d.size) }
+                for v in variables {
+                    switch v.values {
+                    case .doubles: try w.defineVariable(v.name, type: .double, dimensions: v.dimensions, attributes: v.attributes, fillValue: .nan)
+                    case .int64s: try w.defineVariable(v.name, type: .int64, dimensions: v.dimensions, attributes: v.attributes, fillValue: -1)
+                    case .strings: try w.defineStringVariable(v.name, dimensions: v.dimensions, attributes: v.attributes)
+                    }
+                }
+                for (key, value) in globalAttributes.sorted(by: { $0.key < $1.key }) { try w.setAttribute(key, value) }
+                for v in variables {
+                    switch v.values {
+                    case .doubles(let a): try w.write(v.name, values: a)
+                    case .int64s(let a): try w.write(v.name, values: a)
+                    case .strings(let a): try w.write(v.name, strings: a)
+                    }
+                }
+                try w.finish()
+            } catch let e as VerifyError {
+                throw e
+            } catch {
+                throw VerifyError.cannotWrite(path: path, reason: "\(error)")
+            }
+        }
     }
 
     static func globalAttributes(_ card: Scorecard, title: String) -> Attributes {

@@ -1,9 +1,11 @@
 import Foundation
+import WXVerification
 
 /// Running sums for one binary event at one variable and lead, mergeable across runs.
 ///
-/// Bins are indexed by k = round(p * M) for forecast probability p and nominal member count M.
-/// Weighted sums use the area weights normalised to 1 within each (init, lead) block, so every init counts once.
+/// The probability table is WXVerification's `ProbabilityEventAccumulator`, binned by k = round(p * M) for forecast
+/// probability p and nominal member count M. Weighted counts use the area weights normalised to 1 within each
+/// (init, lead) block, so every init counts once.
 public struct EventAccumulator: Codable, Sendable, Equatable {
     /// Event name (as in `brier_<name>`).
     public var name: String
@@ -15,40 +17,35 @@ public struct EventAccumulator: Codable, Sendable, Equatable {
     public var sumBrierFair: Double = 0
     /// Number of inits contributing to `sumBrierFair`.
     public var fairInits: Int = 0
-    /// Forecast count per probability bin.
-    public var count: [Int]
-    /// Count of observed events per probability bin.
-    public var observedCount: [Int]
-    /// Normalised weight per bin.
-    public var weight: [Double]
-    /// Normalised weight of observed events per bin.
-    public var observedWeight: [Double]
-    /// Normalised-weight-times-probability per bin (for the mean forecast probability of the bin).
+    /// Points and observed events per probability bin, counted and normalised-weighted.
+    public var table: ProbabilityEventAccumulator
+    /// Normalised-weight-times-probability per bin (the mean forecast probability of a bin differs from k/M when
+    /// NaN members are omitted).
     public var probabilityWeight: [Double]
 
-    /// An empty accumulator with M+1 bins.
-    public init(name: String, definition: String, members: Int) {
+    /// An empty accumulator with M+1 bins (M >= 1).
+    public init(name: String, definition: String, members: Int) throws {
         self.name = name
         self.definition = definition
-        let n = members + 1
-        count = Array(repeating: 0, count: n)
-        observedCount = Array(repeating: 0, count: n)
-        weight = Array(repeating: 0, count: n)
-        observedWeight = Array(repeating: 0, count: n)
-        probabilityWeight = Array(repeating: 0, count: n)
+        table = try ProbabilityEventAccumulator(members: members)
+        probabilityWeight = Array(repeating: 0, count: members + 1)
     }
 
-    mutating func merge(_ o: EventAccumulator) {
+    /// Forecast count per probability bin.
+    public var count: [Int] { table.pointCounts }
+    /// Count of observed events per probability bin.
+    public var observedCount: [Int] { table.eventCounts }
+    /// Normalised weight per bin.
+    public var weight: [Double] { table.weightedPointCounts }
+    /// Normalised weight of observed events per bin.
+    public var observedWeight: [Double] { table.weightedEventCounts }
+
+    mutating func merge(_ o: EventAccumulator) throws {
         sumBrier += o.sumBrier
         sumBrierFair += o.sumBrierFair
         fairInits += o.fairInits
-        for i in count.indices {
-            count[i] += o.count[i]
-            observedCount[i] += o.observedCount[i]
-            weight[i] += o.weight[i]
-            observedWeight[i] += o.observedWeight[i]
-            probabilityWeight[i] += o.probabilityWeight[i]
-        }
+        try table.merge(o.table)
+        for i in probabilityWeight.indices { probabilityWeight[i] += o.probabilityWeight[i] }
     }
 }
 
@@ -81,19 +78,22 @@ public struct VerificationAccumulator: Codable, Sendable, Equatable {
     public var sumCRPS = 0.0, sumCRPSFair = 0.0, sumSquaredError = 0.0, sumError = 0.0, sumVariance = 0.0, sumAbsError = 0.0
     /// Sum of per-init ACC and how many inits had one (needs a climatology).
     public var sumACC = 0.0, accInits = 0
-    /// Exact rank counts: entry b*(M+1)+k counts truths with b members below and k members equal (points with all M members).
-    public var rankCounts: [Int]
+    /// Exact rank counts (b members below, k equal) of the points with all M members.
+    public var ranks: RankHistogramAccumulator
     /// Per-event sums.
     public var events: [EventAccumulator]
 
-    /// An empty accumulator.
-    public init(variable: String, leadTimeHours: Double, members: Int, events: [EventDefinition]) {
+    /// An empty accumulator (M >= 1).
+    public init(variable: String, leadTimeHours: Double, members: Int, events: [EventDefinition]) throws {
         self.variable = variable
         self.leadTimeHours = leadTimeHours
         self.members = members
-        rankCounts = Array(repeating: 0, count: (members + 1) * (members + 1))
-        self.events = events.map { EventAccumulator(name: $0.name, definition: $0.definition, members: members) }
+        ranks = try RankHistogramAccumulator(members: members)
+        self.events = try events.map { try EventAccumulator(name: $0.name, definition: $0.definition, members: members) }
     }
+
+    /// Exact rank counts: entry b*(M+1)+k counts truths with b members below and k members equal.
+    public var rankCounts: [Int] { ranks.pairCounts }
 
     /// Adds another run's sums for the same variable, lead, ensemble size and events.
     public mutating func merge(_ o: VerificationAccumulator) throws {
@@ -112,22 +112,14 @@ public struct VerificationAccumulator: Codable, Sendable, Equatable {
         sumCRPS += o.sumCRPS; sumCRPSFair += o.sumCRPSFair; sumSquaredError += o.sumSquaredError
         sumError += o.sumError; sumVariance += o.sumVariance; sumAbsError += o.sumAbsError
         sumACC += o.sumACC; accInits += o.accInits
-        for i in rankCounts.indices { rankCounts[i] += o.rankCounts[i] }
-        for i in events.indices { events[i].merge(o.events[i]) }
+        do {
+            try ranks.merge(o.ranks)
+            for i in events.indices { try events[i].merge(o.events[i]) }
+        } catch {
+            throw VerifyError.partialsIncompatible(path: variable, reason: "\(error)")
+        }
     }
 
     /// Rank histogram with ties split equally: a truth with b members below and k equal adds 1/(k+1) to ranks b+1...b+k+1.
-    public var rankHistogram: [Double] {
-        let m = members
-        var h = Array(repeating: 0.0, count: m + 1)
-        for b in 0...m {
-            for k in 0...(m - b) {
-                let c = rankCounts[b * (m + 1) + k]
-                guard c > 0 else { continue }
-                let share = Double(c) / Double(k + 1)
-                for r in b...(b + k) { h[r] += share }
-            }
-        }
-        return h
-    }
+    public var rankHistogram: [Double] { ranks.counts }
 }

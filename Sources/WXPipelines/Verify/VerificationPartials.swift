@@ -5,8 +5,8 @@ import WXVerification
 public struct VerificationPartials: Codable, Sendable, Equatable {
     /// Format tag checked on reading.
     public var format = "wxens-verify-partials"
-    /// Format version.
-    public var version = 1
+    /// Format version (2: rank and event tables are WXVerification's accumulators).
+    public var version = 2
     /// What the run did.
     public var metadata: VerificationMetadata
     /// Sums per variable and lead.
@@ -42,14 +42,13 @@ public struct VerificationPartials: Codable, Sendable, Equatable {
         }
         let dec = JSONDecoder()
         dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        let p: VerificationPartials
-        do { p = try dec.decode(VerificationPartials.self, from: data) } catch {
+        struct Header: Decodable { var format: String; var version: Int }
+        if let h = try? dec.decode(Header.self, from: data), h.format != "wxens-verify-partials" || h.version != 2 {
+            throw VerifyError.cannotRead(path: url.path, reason: "format \(h.format) version \(h.version) is not wxens-verify-partials version 2 (rerun wxens verify with --partials)")
+        }
+        do { return try dec.decode(VerificationPartials.self, from: data) } catch {
             throw VerifyError.cannotRead(path: url.path, reason: "not a wxens partials file: \(error)")
         }
-        guard p.format == "wxens-verify-partials", p.version == 1 else {
-            throw VerifyError.cannotRead(path: url.path, reason: "format \(p.format) version \(p.version) is not wxens-verify-partials version 1")
-        }
-        return p
     }
 
     /// Combines several runs' partials into the scorecard one run over all their inits gives.

@@ -121,17 +121,17 @@ public enum VerifyWorkflow {
             let scorer = BlockScorer(weights: plan.weights, events: resolved, climatologyMean: clim?.mean, nanPolicy: o.nanPolicy)
             let M = plan.members, P = plan.points
             for (ln, lead) in plan.leads.enumerated() {
-                var acc = VerificationAccumulator(variable: fname, leadTimeHours: lead.hours, members: M, events: events)
+                var acc = try VerificationAccumulator(variable: fname, leadTimeHours: lead.hours, members: M, events: events)
                 var i0 = 0
                 while i0 < plan.inits {
                     let n = min(batch, plan.inits - i0)
                     let block = try plan.readForecast(forecast, inits: i0, count: n, lead: lead.index)
                     for j in 0..<n {
                         let y = try plan.readTruth(truth, initIndex: i0 + j, leadNumber: ln)
-                        let nanAt: Int? = block.withUnsafeBufferPointer { fb in
-                            y.withUnsafeBufferPointer { yb in
+                        let nanAt: Int? = try block.withUnsafeBufferPointer { fb in
+                            try y.withUnsafeBufferPointer { yb in
                                 let slice = UnsafeBufferPointer(rebasing: fb[(j * M * P)..<((j + 1) * M * P)])
-                                return scorer.score(ScoreBlock(forecast: slice, truth: yb, members: M, points: P), into: &acc)
+                                return try scorer.score(ScoreBlock(forecast: slice, truth: yb, members: M, points: P), into: &acc)
                             }
                         }
                         if let p = nanAt, o.nanPolicy == .raise {
