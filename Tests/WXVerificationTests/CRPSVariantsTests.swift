@@ -117,7 +117,6 @@ final class CRPSVariantsTests: XCTestCase {
         let mu = ReferenceData.number(ref["mu"])!, sigma = ReferenceData.number(ref["sigma"])!
         let cases = try XCTUnwrap(ref["cases"] as? [[String: Any]])
         let sds = try XCTUnwrap((ref["monte_carlo_sd_of_fair_estimate"] as? [String: Any])?["10000"])
-        print("gaussian_identity sd entry:", String(describing: sds).prefix(300))
         for c in cases {
             let y = ReferenceData.number(c["obs"])!
             let exp = c["expected"] as! [String: Any]
