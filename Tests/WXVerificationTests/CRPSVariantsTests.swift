@@ -116,7 +116,6 @@ final class CRPSVariantsTests: XCTestCase {
         let ens = ReferenceData.array(ref["ensemble"]).values
         let mu = ReferenceData.number(ref["mu"])!, sigma = ReferenceData.number(ref["sigma"])!
         let cases = try XCTUnwrap(ref["cases"] as? [[String: Any]])
-        let sds = try XCTUnwrap((ref["monte_carlo_sd_of_fair_estimate"] as? [String: Any])?["10000"])
         for c in cases {
             let y = ReferenceData.number(c["obs"])!
             let exp = c["expected"] as! [String: Any]
