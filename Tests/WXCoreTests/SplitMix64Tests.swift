@@ -14,7 +14,8 @@ final class SplitMix64Tests: XCTestCase {
     func testKeyedStreams() {
         var a = SplitMix64(key: [7, 1, 2, 3]), b = SplitMix64(key: [7, 1, 2, 3])
         XCTAssertEqual((0..<5).map { _ in a.next() }, (0..<5).map { _ in b.next() })
-        let firsts = [[7, 1, 2, 3], [7, 1, 3, 2], [7, 1, 2, 4], [8, 1, 2, 3]].map { k -> UInt64 in
+        let keys: [[UInt64]] = [[7, 1, 2, 3], [7, 1, 3, 2], [7, 1, 2, 4], [8, 1, 2, 3]]
+        let firsts = keys.map { k -> UInt64 in
             var g = SplitMix64(key: k); return g.next()
         }
         XCTAssertEqual(Set(firsts).count, firsts.count)
