@@ -133,7 +133,7 @@ public enum Gemm {
                 // Short row runs defeat the hardware prefetcher: ask for the next panel's row now.
                 let ahead = UnsafeRawPointer(src + mr * lda)
                 var off = 0
-                while off < cols * 4 { llvmPrefetch(ahead + off, 0, 3, 1); off += 64 }
+                while off < cols * 4 { CachePrefetch.read(ahead + off); off += 64 }
                 for p in 0..<cols { dst[p * mr + r] = src[p] }
             }
             if rows < mr { for p in 0..<cols { for r in rows..<mr { dst[p * mr + r] = 0 } } }

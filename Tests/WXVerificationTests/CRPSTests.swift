@@ -72,22 +72,49 @@ final class CRPSTests: XCTestCase {
         }
     }
 
-    /// The batched SIMD path equals the O(M²) double loop for many ensemble sizes, Double and Float.
+    /// The batched SIMD path equals the O(M²) double loop for many ensemble sizes, Double and Float; every finite point
+    /// has the same bits as the scalar path, and Float input the same bits as Double input holding the same values.
     func testBatchedMatchesReference() throws {
         var rng = SeededRNG(seed: 7)
-        for m in [1, 2, 3, 4, 5, 7, 8, 10, 16, 17, 31, 33, 50, 64, 65, 100] {
-            let points = 150  // two tiles of 64, five blocks of 4, two single points
-            let fct = (0..<(m * points)).map { _ in rng.normal() * 2 + 0.3 }
-            let obs = (0..<points).map { _ in rng.normal() }
+        for m in [1, 2, 3, 4, 5, 7, 8, 9, 10, 15, 16, 17, 24, 31, 33, 50, 64, 65, 100, 200] {
+            let points = 150  // full tiles, part tiles, single vectors and single points
+            let fct = (0..<(m * points)).map { _ in Double(Float(rng.normal() * 2 + 0.3)) }
+            let obs = (0..<points).map { _ in Double(Float(rng.normal())) }
+            let fctF = fct.map(Float.init), obsF = obs.map(Float.init)
             for est in [CRPSEstimator.standard, .fair, .adjusted(ensembleSize: 20)] {
                 if m == 1 && est != .standard { continue }
                 let got = try CRPS.ensemble(forecast: fct, observations: obs, members: m, estimator: est)
-                let gotF = try CRPS.ensemble(forecast: fct.map(Float.init), observations: obs.map(Float.init), members: m, estimator: est)
+                let gotF = try CRPS.ensemble(forecast: fctF, observations: obsF, members: m, estimator: est)
                 for p in 0..<points {
                     let x = (0..<m).map { fct[$0 * points + p] }
                     assertClose(got[p], referenceCRPS(x, obs[p], est), rel: 1e-12, abs: 1e-14, "m=\(m) \(est) p=\(p)")
-                    let xf = x.map { Double(Float($0)) }
-                    assertClose(gotF[p], referenceCRPS(xf, Double(Float(obs[p])), est), rel: 1e-12, abs: 1e-14, "float m=\(m)")
+                    let scalar = try CRPS.ensemble(x, observation: obs[p], estimator: est)
+                    XCTAssertEqual(got[p].bitPattern, scalar.bitPattern, "m=\(m) \(est) p=\(p): batched \(got[p]) vs scalar \(scalar)")
+                    XCTAssertEqual(gotF[p].bitPattern, got[p].bitPattern, "m=\(m) \(est) p=\(p): Float \(gotF[p]) vs Double \(got[p])")
+                }
+            }
+        }
+    }
+
+    /// Ties, equal members and a large offset with a small spread go through the SIMD tiles exactly as through the scalar path.
+    func testBatchedTiesAndOffsets() throws {
+        var rng = SeededRNG(seed: 21)
+        for m in [8, 12, 50] {
+            let points = 256
+            var fct = (0..<(m * points)).map { _ in 1e6 + (rng.normal() * 4).rounded() * 0.25 }
+            for i in 0..<m { fct[i * points + 3] = 7 }
+            let obs = (0..<points).map { p in p == 3 ? 7 : 1e6 + (rng.normal() * 4).rounded() * 0.25 }
+            for (f, o) in [(fct, obs), (fct.map { Double(Float($0)) }, obs.map { Double(Float($0)) })] {
+                let got = try CRPS.ensemble(forecast: f, observations: o, members: m, estimator: .fair)
+                let gotF = try CRPS.ensemble(forecast: f.map(Float.init), observations: o.map(Float.init), members: m, estimator: .fair)
+                XCTAssertEqual(got[3], 0)
+                for p in 0..<points {
+                    let x = (0..<m).map { f[$0 * points + p] }
+                    let scalar = try CRPS.ensemble(x, observation: o[p], estimator: .fair)
+                    XCTAssertEqual(got[p].bitPattern, scalar.bitPattern, "m=\(m) p=\(p)")
+                    if x.allSatisfy({ Double(Float($0)) == $0 }) && Double(Float(o[p])) == o[p] {
+                        XCTAssertEqual(gotF[p].bitPattern, scalar.bitPattern, "float m=\(m) p=\(p)")
+                    }
                 }
             }
         }
@@ -112,16 +139,24 @@ final class CRPSTests: XCTestCase {
     func testBatchedNonFiniteMatchesPointwise() throws {
         var rng = SeededRNG(seed: 4)
         let m = 12, points = 140
-        var fct = (0..<(m * points)).map { _ in rng.normal() }
-        var obs = (0..<points).map { _ in rng.normal() }
+        var fct = (0..<(m * points)).map { _ in Double(Float(rng.normal())) }
+        var obs = (0..<points).map { _ in Double(Float(rng.normal())) }
         for (i, v) in [(5, Double.nan), (70 + 3 * points, .infinity), (131 + 11 * points, -.infinity), (90, .nan), (90 + points, .nan)] { fct[i] = v }
         obs[20] = .nan; obs[100] = .infinity; obs[137] = -.infinity
         for policy in [NaNPolicy.propagate, .omit] {
             for est in [CRPSEstimator.standard, .fair] {
                 let batched = try CRPS.ensemble(forecast: fct, observations: obs, members: m, estimator: est, nanPolicy: policy)
+                let batchedF = try CRPS.ensemble(forecast: fct.map(Float.init), observations: obs.map(Float.init), members: m,
+                                                 estimator: est, nanPolicy: policy)
                 for p in 0..<points {
                     let single = try CRPS.ensemble((0..<m).map { fct[$0 * points + p] }, observation: obs[p], estimator: est, nanPolicy: policy)
-                    if single.isNaN { XCTAssertTrue(batched[p].isNaN, "p=\(p)") } else { XCTAssertEqual(batched[p], single, accuracy: 1e-14 * max(1, abs(single)), "p=\(p) \(policy)") }
+                    if single.isNaN {
+                        XCTAssertTrue(batched[p].isNaN, "p=\(p)")
+                        XCTAssertTrue(batchedF[p].isNaN, "float p=\(p)")
+                    } else {
+                        XCTAssertEqual(batched[p].bitPattern, single.bitPattern, "p=\(p) \(policy)")
+                        XCTAssertEqual(batchedF[p].bitPattern, single.bitPattern, "float p=\(p) \(policy)")
+                    }
                 }
                 XCTAssertTrue(batched[5].isNaN == (policy == .propagate))
                 XCTAssertTrue(batched[70].isNaN)

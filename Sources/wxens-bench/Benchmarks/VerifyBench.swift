@@ -5,8 +5,9 @@ import WXVerification
 
 /// `wxens-bench verify`: batched ensemble CRPS against properscoring and scoringrules (numba), timed in the same run.
 ///
-/// Data: N(0,1) members and observations from a seeded generator, member-major (M, N) in Double; the same arrays are
-/// written to temporary .npy files that `scripts/peers/crps_peers.py` reads (it gives each peer members-last).
+/// Data: N(0,1) members and observations from a seeded generator, rounded to float32 (what a netCDF float variable
+/// holds), member-major (M, N). wxens is timed on them as Float and as Double arrays; the same values are written as
+/// float64 to temporary .npy files that `scripts/peers/crps_peers.py` reads (it gives each peer members-last).
 struct VerifyBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
@@ -30,10 +31,26 @@ struct VerifyBench: ParsableCommand {
     @Flag(help: "Skip the O(M²) scoringrules estimators (nrg, fair) above 100 members.")
     var skipSlow = false
 
+    @Option(help: "wxens input types: float32, float64 or both.")
+    var input: InputType = .both
+
     @Flag(help: "Print one JSON object per line instead of a table.")
     var json = false
 
+    @Flag(help: "Time wxens only (no peers; speedups are not computed).")
+    var noPeers = false
+
+    @Option(help: "wall: elapsed time; cpu: process CPU time of wxens (for A/B runs with WXENS_THREADS=1 on a loaded machine; use with --no-peers).")
+    var clock: String = "wall"
+
+    /// Element types wxens is timed on.
+    enum InputType: String, ExpressibleByArgument {
+        case float32, float64, both
+        var types: [String] { self == .both ? ["float32", "float64"] : [rawValue] }
+    }
+
     func run() throws {
+        guard clock == "wall" || clock == "cpu" else { throw ValidationError("--clock is wall or cpu, got \(clock)") }
         let py = python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? "/work/venv/bin/python"
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wxens-bench-verify-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -41,8 +58,8 @@ struct VerifyBench: ParsableCommand {
         if !json {
             let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
             print("load average at start: \(load)")
-            print("CRPS over \(points) points, N(0,1) data, member-major (M, N) float64; wxens threads: \(Parallel.threads); peers single-threaded (NUMBA_NUM_THREADS=1)")
-            print(pad("metric", 14) + pad("M", 5) + pad("wxens s", 10) + pad("peer", 22) + pad("peer s", 10) + pad("speedup", 9) + "mean wxens / peer")
+            print("CRPS over \(points) points, N(0,1) data rounded to float32, member-major (M, N); wxens threads: \(Parallel.threads); peers single-threaded (NUMBA_NUM_THREADS=1), given the same values as float64")
+            print(pad("metric", 14) + pad("M", 5) + pad("input", 9) + pad("wxens s", 10) + pad("peer", 22) + pad("peer s", 10) + pad("speedup", 9) + "mean wxens / peer")
         }
         for m in members {
             var rng = BenchRNG(seed: 0x5EED + UInt64(m))
@@ -50,62 +67,82 @@ struct VerifyBench: ParsableCommand {
             var obs = [Double](repeating: 0, count: points)
             rng.fillNormal(&fct)
             rng.fillNormal(&obs)
+            for i in fct.indices { fct[i] = Double(Float(fct[i])) }
+            for i in obs.indices { obs[i] = Double(Float(obs[i])) }
+            var fct32 = input.types.contains("float32") ? fct.map(Float.init) : []
+            let obs32 = obs.map(Float.init)
             let fURL = dir.appendingPathComponent("fct.npy"), oURL = dir.appendingPathComponent("obs.npy")
             try NPY.write(fct, shape: [m, points], to: fURL)
             try NPY.write(obs, shape: [points], to: oURL)
 
             // wxens is timed before and after the peers (minimum of both), so a burst of load on this shared
             // machine during one phase does not decide the ratio alone.
-            var ours: [CRPSEstimator: (seconds: Double, mean: Double)] = [:]
+            var ours: [String: (seconds: Double, mean: Double)] = [:]
+            func timeOne(_ type: String, _ est: CRPSEstimator, _ body: () throws -> [Double]) rethrows {
+                let key = "\(type) \(est)"
+                _ = try body()
+                var best = ours[key]?.seconds ?? .infinity
+                var mean = 0.0
+                for _ in 0..<repeats {
+                    let t0 = now()
+                    let r = try body()
+                    best = min(best, now() - t0)
+                    mean = r.reduce(0, +) / Double(points)
+                }
+                ours[key] = (best, mean)
+            }
             func timeOurs() throws {
                 for est in [CRPSEstimator.standard, .fair] {
-                    _ = try CRPS.ensemble(forecast: fct, observations: obs, members: m, estimator: est)
-                    var best = ours[est]?.seconds ?? .infinity
-                    var mean = 0.0
-                    for _ in 0..<repeats {
-                        let t0 = DispatchTime.now().uptimeNanoseconds
-                        let r = try CRPS.ensemble(forecast: fct, observations: obs, members: m, estimator: est)
-                        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-                        mean = r.reduce(0, +) / Double(points)
+                    for type in input.types {
+                        if type == "float32" {
+                            try timeOne(type, est) { try CRPS.ensemble(forecast: fct32, observations: obs32, members: m, estimator: est) }
+                        } else {
+                            try timeOne(type, est) { try CRPS.ensemble(forecast: fct, observations: obs, members: m, estimator: est) }
+                        }
                     }
-                    ours[est] = (best, mean)
                 }
             }
             try timeOurs()
-            let peers = try runPeers(py, fURL, oURL)
+            let peers = noPeers ? [PeerResult(name: "none", seconds: .nan, mean: .nan)] : try runPeers(py, fURL, oURL)
             try timeOurs()
-            let floor = readFloor(fct)
+            var floors: [String: Double] = [:]
+            if input.types.contains("float64") { floors["float64"] = readFloor(fct) }
+            if input.types.contains("float32") { floors["float32"] = readFloor(fct32) }
             fct = []
-            for peer in peers {
-                let est: CRPSEstimator = (peer.name == "scoringrules[fair]" || peer.name == "scoringrules[pwm]") ? .fair : .standard
-                let o = ours[est]!
-                let metric = est == .fair ? "crps_fair" : "crps_standard"
-                let rel = abs(o.mean - peer.mean) / abs(peer.mean)
-                let speedup = peer.seconds / o.seconds
-                if json {
-                    let obj: [String: Any] = ["metric": metric, "members": m, "points": points, "seconds": o.seconds,
-                                              "peer": peer.name, "peer_seconds": peer.seconds, "speedup": speedup,
-                                              "mean": o.mean, "peer_mean": peer.mean, "mean_relative_difference": rel,
-                                              "threads": Parallel.threads, "read_floor_seconds": floor]
-                    let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
-                    print(String(decoding: data, as: UTF8.self))
-                } else {
-                    print(pad(metric, 14) + pad("\(m)", 5) + pad(String(format: "%.4f", o.seconds), 10) + pad(peer.name, 22)
-                          + pad(String(format: "%.3f", peer.seconds), 10) + pad(String(format: "%.1fx", speedup), 9)
-                          + String(format: "%.15f / %.15f (rel %.1e)", o.mean, peer.mean, rel))
-                }
-                if !json && peer.name == peers.last?.name {
-                    print(String(format: "  (M=%d: reading the forecast array once with the same threads takes %.4f s, the memory floor)", m, floor))
-                }
-                if rel > 1e-10 {
-                    throw ValidationError("mean CRPS differs from \(peer.name) at M=\(m): \(o.mean) vs \(peer.mean)")
+            fct32 = []
+            for type in input.types {
+                for peer in peers {
+                    let est: CRPSEstimator = (peer.name == "scoringrules[fair]" || peer.name == "scoringrules[pwm]") ? .fair : .standard
+                    let o = ours["\(type) \(est)"]!
+                    let metric = est == .fair ? "crps_fair" : "crps_standard"
+                    let rel = abs(o.mean - peer.mean) / abs(peer.mean)
+                    let speedup = peer.seconds / o.seconds
+                    let floor = floors[type] ?? .nan
+                    if json {
+                        let obj: [String: Any] = ["metric": metric, "members": m, "points": points, "seconds": o.seconds,
+                                                  "peer": peer.name, "peer_seconds": peer.seconds, "speedup": speedup,
+                                                  "mean": o.mean, "peer_mean": peer.mean, "mean_relative_difference": rel,
+                                                  "threads": Parallel.threads, "read_floor_seconds": floor, "input": type]
+                        let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
+                        print(String(decoding: data, as: UTF8.self))
+                    } else {
+                        print(pad(metric, 14) + pad("\(m)", 5) + pad(type, 9) + pad(String(format: "%.4f", o.seconds), 10) + pad(peer.name, 22)
+                              + pad(String(format: "%.3f", peer.seconds), 10) + pad(String(format: "%.1fx", speedup), 9)
+                              + String(format: "%.15f / %.15f (rel %.1e)", o.mean, peer.mean, rel))
+                    }
+                    if !json && peer.name == peers.last?.name {
+                        print(String(format: "  (M=%d, %@: reading the forecast array once with the same threads takes %.4f s, the memory floor)", m, type, floor))
+                    }
+                    if !noPeers && rel > 1e-10 {
+                        throw ValidationError("mean CRPS (\(type)) differs from \(peer.name) at M=\(m): \(o.mean) vs \(peer.mean)")
+                    }
                 }
             }
         }
     }
 
     /// Minimum time to read the forecast array once (a sum over the same fixed chunks and threads): the memory floor.
-    private func readFloor(_ a: [Double]) -> Double {
+    private func readFloor<T: BinaryFloatingPoint>(_ a: [T]) -> Double {
         let chunk = 1 << 16
         let chunks = (a.count + chunk - 1) / chunk
         var partial = [Double](repeating: 0, count: chunks)
@@ -115,19 +152,29 @@ struct VerifyBench: ParsableCommand {
                 for _ in 0..<repeats {
                     let t0 = DispatchTime.now().uptimeNanoseconds
                     Parallel.forEach(chunks) { c in
-                        var s = SIMD4<Double>(repeating: 0)
-                        var i = c * chunk
-                        let end = min(a.count, i + chunk)
-                        while i + 4 <= end { s += UnsafeRawPointer(src.baseAddress! + i).loadUnaligned(as: SIMD4<Double>.self); i += 4 }
-                        while i < end { s[0] += src[i]; i += 1 }
-                        out[c] = s.sum()
+                        // 32-byte vectors of either type, summed as raw bits: only the reads matter.
+                        var s = SIMD4<UInt64>(repeating: 0)
+                        let raw = UnsafeRawPointer(src.baseAddress!)
+                        let size = MemoryLayout<T>.stride
+                        var i = c * chunk * size
+                        let end = min(a.count, (c + 1) * chunk) * size
+                        while i + 32 <= end { s &+= raw.loadUnaligned(fromByteOffset: i, as: SIMD4<UInt64>.self); i += 32 }
+                        out[c] = Double(s.wrappedSum() & 0xff)
                     }
                     best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
                 }
             }
         }
-        if partial.reduce(0, +).isNaN { print("(NaN in data)") }
+        // A use of the sums, so that the reads cannot be optimised away.
+        if partial.reduce(0, +) < 0 { print("(negative checksum)") }
         return best
+    }
+
+    /// Seconds on the chosen clock.
+    private func now() -> Double {
+        var ts = timespec()
+        clock_gettime(clock == "cpu" ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
     private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
