@@ -9,6 +9,19 @@ public enum EnergyScore {
     /// `forecast[(m * components + c) * points + p]`, `observations[c * points + p]`.
     public static func ensemble(forecast: [Double], observations: [Double], members: Int, components: Int,
                                 estimator: CRPSEstimator = .standard, nanPolicy: NaNPolicy = .propagate) throws -> [Double] {
+        try block(forecast: forecast, observations: observations, members: members, components: components,
+                  estimator: estimator, nanPolicy: nanPolicy)
+    }
+
+    /// ES at every point of a member-major Float block (layout as the Double form; computed in Double).
+    public static func ensemble(forecast: [Float], observations: [Float], members: Int, components: Int,
+                                estimator: CRPSEstimator = .standard, nanPolicy: NaNPolicy = .propagate) throws -> [Double] {
+        try block(forecast: forecast, observations: observations, members: members, components: components,
+                  estimator: estimator, nanPolicy: nanPolicy)
+    }
+
+    static func block<T: VerificationScalar>(forecast: [T], observations: [T], members: Int, components: Int,
+                                             estimator: CRPSEstimator, nanPolicy: NaNPolicy) throws -> [Double] {
         try estimator.validate()
         let points = try MultivariateLayout.check(forecast: forecast.count, observations: observations.count, members: members,
                                                   components: components, nanPolicy: nanPolicy,

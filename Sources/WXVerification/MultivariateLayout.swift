@@ -7,8 +7,8 @@ import WXCore
 enum MultivariateLayout {
     static let chunkPoints = 256
 
-    static func check(forecast: Int, observations: Int, members: Int, components: Int, nanPolicy: NaNPolicy,
-                      forecastValues: [Double], observationValues: [Double]) throws -> Int {
+    static func check<T: VerificationScalar>(forecast: Int, observations: Int, members: Int, components: Int, nanPolicy: NaNPolicy,
+                                             forecastValues: [T], observationValues: [T]) throws -> Int {
         guard members >= 1 else {
             throw VerificationError.invalidParameter(name: "members", value: "\(members)", reason: "an ensemble needs at least one member")
         }
@@ -25,20 +25,20 @@ enum MultivariateLayout {
                                                  expected: members * components * points, got: forecast)
         }
         if nanPolicy == .raise {
-            for (i, v) in forecastValues.enumerated() where !v.isFinite { throw VerificationError.nonFinite(what: "forecast", index: i, value: v) }
-            for (i, v) in observationValues.enumerated() where !v.isFinite { throw VerificationError.nonFinite(what: "observations", index: i, value: v) }
+            for (i, v) in forecastValues.enumerated() where !v.isFinite { throw VerificationError.nonFinite(what: "forecast", index: i, value: Double(v)) }
+            for (i, v) in observationValues.enumerated() where !v.isFinite { throw VerificationError.nonFinite(what: "observations", index: i, value: Double(v)) }
         }
         return points
     }
 
-    /// Copies point p into `x` ([member][component], members with a NaN dropped under `omit`) and `y`.
+    /// Copies point p into `x` ([member][component], members with a NaN dropped under `omit`) and `y`, widened to Double.
     /// Returns the member count kept, or a final value (NaN or +Inf) when the score is decided by non-finite input.
-    static func gather(_ f: UnsafeBufferPointer<Double>, _ o: UnsafeBufferPointer<Double>, members: Int, components d: Int,
+    static func gather<T: VerificationScalar>(_ f: UnsafeBufferPointer<T>, _ o: UnsafeBufferPointer<T>, members: Int, components d: Int,
                        points: Int, point p: Int, nanPolicy: NaNPolicy,
                        x: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>) -> (kept: Int, decided: Double?) {
         var obsInfinite = false
         for c in 0..<d {
-            let v = o[c * points + p]
+            let v = Double(o[c * points + p])
             if v.isNaN { return (0, .nan) }
             if v.isInfinite { obsInfinite = true }
             y[c] = v
@@ -48,7 +48,7 @@ enum MultivariateLayout {
         for m in 0..<members {
             var hasNaN = false
             for c in 0..<d {
-                let v = f[(m * d + c) * points + p]
+                let v = Double(f[(m * d + c) * points + p])
                 if v.isNaN { hasNaN = true }
                 if v.isInfinite { memberInfinite = true }
                 x[kept * d + c] = v
@@ -65,7 +65,7 @@ enum MultivariateLayout {
     }
 
     /// Runs `score(x, y, keptMembers)` at every point over fixed chunks (same bits at any thread count).
-    static func map(forecast: [Double], observations: [Double], members: Int, components d: Int, points: Int,
+    static func map<T: VerificationScalar>(forecast: [T], observations: [T], members: Int, components d: Int, points: Int,
                     nanPolicy: NaNPolicy, _ score: @escaping (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, Int) -> Double) -> [Double] {
         var out = [Double](repeating: .nan, count: points)
         let policy: NaNPolicy = nanPolicy == .raise ? .propagate : nanPolicy

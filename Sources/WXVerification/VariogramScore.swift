@@ -12,6 +12,21 @@ public enum VariogramScore {
     public static func ensemble(forecast: [Double], observations: [Double], members: Int, components: Int,
                                 order p: Double = 0.5, weights: [Double]? = nil,
                                 estimator: CRPSEstimator = .standard, nanPolicy: NaNPolicy = .propagate) throws -> [Double] {
+        try block(forecast: forecast, observations: observations, members: members, components: components,
+                  order: p, weights: weights, estimator: estimator, nanPolicy: nanPolicy)
+    }
+
+    /// VS at every point of a member-major Float block (layout and options as the Double form; computed in Double).
+    public static func ensemble(forecast: [Float], observations: [Float], members: Int, components: Int,
+                                order p: Double = 0.5, weights: [Double]? = nil,
+                                estimator: CRPSEstimator = .standard, nanPolicy: NaNPolicy = .propagate) throws -> [Double] {
+        try block(forecast: forecast, observations: observations, members: members, components: components,
+                  order: p, weights: weights, estimator: estimator, nanPolicy: nanPolicy)
+    }
+
+    static func block<T: VerificationScalar>(forecast: [T], observations: [T], members: Int, components: Int,
+                                             order p: Double, weights: [Double]?,
+                                             estimator: CRPSEstimator, nanPolicy: NaNPolicy) throws -> [Double] {
         if case .adjusted = estimator {
             throw VerificationError.invalidParameter(name: "estimator", value: "\(estimator)", reason: "the variogram score has standard and fair estimators only")
         }

@@ -81,6 +81,25 @@ final class MultivariateTests: XCTestCase {
         XCTAssertThrowsError(try VariogramScore.ensemble(forecast: f, observations: o, members: m, components: d, estimator: .adjusted(ensembleSize: 9)))
     }
 
+    /// Float blocks give the same bits as Double blocks holding the same values (both are computed in Double).
+    func testMultivariateFloatEqualsDouble() throws {
+        var rng = SeededRNG(seed: 19)
+        let n = 11, m = 6, d = 3
+        let f = (0..<(m * d * n)).map { _ in Float(rng.normal()) }, o = (0..<(d * n)).map { _ in Float(rng.normal()) }
+        let fd = f.map(Double.init), od = o.map(Double.init)
+        for est in [CRPSEstimator.standard, .fair] {
+            let es = try EnergyScore.ensemble(forecast: f, observations: o, members: m, components: d, estimator: est)
+            let esD = try EnergyScore.ensemble(forecast: fd, observations: od, members: m, components: d, estimator: est)
+            let vs = try VariogramScore.ensemble(forecast: f, observations: o, members: m, components: d, order: 0.5, estimator: est)
+            let vsD = try VariogramScore.ensemble(forecast: fd, observations: od, members: m, components: d, order: 0.5, estimator: est)
+            XCTAssertEqual(es.map(\.bitPattern), esD.map(\.bitPattern), "\(est)")
+            XCTAssertEqual(vs.map(\.bitPattern), vsD.map(\.bitPattern), "\(est)")
+        }
+        var g = f
+        g[4] = .infinity
+        XCTAssertThrowsError(try EnergyScore.ensemble(forecast: g, observations: o, members: m, components: d, nanPolicy: .raise))
+    }
+
     /// twCRPS with a Gaussian-CDF weight and a lower tail against scoringrules (v_func), and climatological quantiles
     /// against numpy.
     func testGoldenWeightsAndQuantiles() throws {
