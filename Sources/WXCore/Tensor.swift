@@ -17,6 +17,15 @@ public final class TensorStorage: @unchecked Sendable {
         pointer.initialize(repeating: 0, count: max(count, 1))
     }
 
+    /// Allocates `count` elements without zero-filling them: the caller must write every element before reading any.
+    public init(uninitializedCount count: Int) {
+        precondition(count >= 0, "TensorStorage: negative element count \(count)")
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride,
+                                                   alignment: TensorStorage.alignment)
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
     /// A new storage with the same elements.
     public func copy() -> TensorStorage {
         let s = TensorStorage(count: count)
@@ -44,6 +53,16 @@ public struct Tensor: Sendable {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative extent in shape \(shape)")
         self.shape = shape
         self.storage = TensorStorage(count: shape.reduce(1, *))
+    }
+
+    /// A tensor of the given shape whose elements `body` writes, every one of them, in place of a zero fill
+    /// (for kernels that overwrite their whole output: skipping the fill saves a pass over memory).
+    public init(unsafeUninitializedShape shape: [Int],
+                initializingWith body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative extent in shape \(shape)")
+        self.shape = shape
+        self.storage = TensorStorage(uninitializedCount: shape.reduce(1, *))
+        try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
     }
 
     /// A tensor of the given shape holding `values` in row-major order.
