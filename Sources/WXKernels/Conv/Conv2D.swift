@@ -120,10 +120,16 @@ public enum Conv2D {
                         for cb in 0..<coBlocks {
                             let mv = min(mr, cout - cb * mr)
                             let w = packedWeights + (cb * g.inChannels + c0) * taps * mr
-                            let full = mv == mr && nv == nr && out.colStride == 1
+                            // A last 6x16 block of at most 4 channels runs the 4x16 block (no work on padding channels).
+                            let narrow = nr == 16 && mv <= 4
+                            let full = (mv == mr || (narrow && mv == 4)) && nv == nr && out.colStride == 1
                             let d = full ? out.pointer(image: n, channel: cb * mr, row: oh0 + r, col: ow0) : scratch
                             let ds = full ? out.channelStride : nr
-                            if nr == 24 {
+                            if narrow {
+                                ConvMicroKernel.forward4x16(tile: tile + ow0, offsets: offs + r * taps, taps: taps, channels: kc,
+                                                            cinStride: plan.channelStride, w: w, wStride: mr, out: d, outStride: ds,
+                                                            accumulate: full && !first)
+                            } else if nr == 24 {
                                 ConvMicroKernel.forward4x24(tile: tile + ow0, offsets: offs + r * taps, taps: taps, channels: kc,
                                                             cinStride: plan.channelStride, w: w, out: d, outStride: ds,
                                                             accumulate: full && !first)
@@ -136,7 +142,7 @@ public enum Conv2D {
                                 out.write(scratch, rowStride: nr, image: n, channel: cb * mr, row: oh0 + r, col: ow0,
                                           channels: mv, pixels: nv, first: first, last: last, bias: bias, activation: activation)
                             } else if last && finish {
-                                out.finish(d, channel: cb * mr, channels: mr, pixels: nr, bias: bias, activation: activation)
+                                out.finish(d, channel: cb * mr, channels: mv, pixels: nr, bias: bias, activation: activation)
                             }
                         }
                         ow0 += nr
