@@ -6,14 +6,12 @@ public final class TensorStorage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     /// Number of elements the buffer holds.
     public let count: Int
+    /// The allocation `pointer` lies in.
+    private let block: UnsafeMutableRawPointer
 
     /// Allocates `count` zeroed elements.
-    public init(count: Int) {
-        precondition(count >= 0, "TensorStorage: negative element count \(count)")
-        self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride,
-                                                   alignment: TensorStorage.alignment)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    public convenience init(count: Int) {
+        self.init(uninitializedCount: count)
         pointer.initialize(repeating: 0, count: max(count, 1))
     }
 
@@ -21,9 +19,11 @@ public final class TensorStorage: @unchecked Sendable {
     public init(uninitializedCount count: Int) {
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride,
-                                                   alignment: TensorStorage.alignment)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        // Plain malloc alignment, aligned up by hand: glibc then serves a large buffer freed by one call to the next
+        // from its heap, where an over-aligned allocation is a fresh mmap every time (a page fault per 4 KiB touched).
+        block = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride + TensorStorage.alignment,
+                                                 alignment: MemoryLayout<Float>.alignment)
+        pointer = block.alignedUp(toMultipleOf: TensorStorage.alignment).bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     /// A new storage with the same elements.
@@ -33,7 +33,7 @@ public final class TensorStorage: @unchecked Sendable {
         return s
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit { block.deallocate() }
 }
 
 /// A dense, contiguous, row-major float32 tensor (NCHW for images), with value semantics.
