@@ -6,15 +6,24 @@ public final class TensorStorage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     /// Number of elements the buffer holds.
     public let count: Int
+    /// The allocation `pointer` lies in.
+    private let block: UnsafeMutableRawPointer
 
     /// Allocates `count` zeroed elements.
-    public init(count: Int) {
+    public convenience init(count: Int) {
+        self.init(uninitializedCount: count)
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    /// Allocates `count` elements without zero-filling them: the caller must write every element before reading any.
+    public init(uninitializedCount count: Int) {
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride,
-                                                   alignment: TensorStorage.alignment)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
+        // Plain malloc alignment, aligned up by hand: glibc then serves a large buffer freed by one call to the next
+        // from its heap, where an over-aligned allocation is a fresh mmap every time (a page fault per 4 KiB touched).
+        block = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride + TensorStorage.alignment,
+                                                 alignment: MemoryLayout<Float>.alignment)
+        pointer = block.alignedUp(toMultipleOf: TensorStorage.alignment).bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     /// A new storage with the same elements.
@@ -24,7 +33,7 @@ public final class TensorStorage: @unchecked Sendable {
         return s
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit { block.deallocate() }
 }
 
 /// A dense, contiguous, row-major float32 tensor (NCHW for images), with value semantics.
@@ -44,6 +53,16 @@ public struct Tensor: Sendable {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative extent in shape \(shape)")
         self.shape = shape
         self.storage = TensorStorage(count: shape.reduce(1, *))
+    }
+
+    /// A tensor of the given shape whose elements `body` writes, every one of them, in place of a zero fill
+    /// (for kernels that overwrite their whole output: skipping the fill saves a pass over memory).
+    public init(unsafeUninitializedShape shape: [Int],
+                initializingWith body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative extent in shape \(shape)")
+        self.shape = shape
+        self.storage = TensorStorage(uninitializedCount: shape.reduce(1, *))
+        try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
     }
 
     /// A tensor of the given shape holding `values` in row-major order.

@@ -12,7 +12,20 @@ final class TensorTests: XCTestCase {
     }
 
     func testStorageIsAligned() {
-        let t = Tensor(zeros: [3, 5, 7])
-        XCTAssertEqual(Int(bitPattern: t.storage.pointer) % TensorStorage.alignment, 0)
+        for count in [1, 3, 105, 4097, 3_000_000] {
+            let t = Tensor(zeros: [count])
+            XCTAssertEqual(Int(bitPattern: t.storage.pointer) % TensorStorage.alignment, 0, "\(count)")
+            XCTAssertTrue(t.array.allSatisfy { $0 == 0 }, "\(count)")
+        }
+    }
+
+    func testUninitializedShapeKeepsWhatTheBodyWrites() {
+        let t = Tensor(unsafeUninitializedShape: [2, 3]) { buf in
+            XCTAssertEqual(buf.count, 6)
+            XCTAssertEqual(Int(bitPattern: buf.baseAddress!) % TensorStorage.alignment, 0)
+            for i in 0..<buf.count { buf[i] = Float(i) * 0.5 }
+        }
+        XCTAssertEqual(t.shape, [2, 3])
+        XCTAssertEqual(t.array, [0, 0.5, 1, 1.5, 2, 2.5])
     }
 }

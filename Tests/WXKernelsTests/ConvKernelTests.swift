@@ -127,6 +127,25 @@ final class ConvKernelTests: XCTestCase {
         }
     }
 
+    /// 64 and 22 output channels on 16-pixel blocks end in a 4-channel block (the 4x16 register block, written
+    /// straight into the output); 40 input channels take two channel passes, so the second adds onto the first.
+    func testFourChannelLastBlock() throws {
+        var rng = SeededRandom(9)
+        for (shape, cout) in [([2, 40, 6, 32], 64), ([1, 40, 5, 48], 22), ([1, 3, 4, 21], 10)] {
+            let x = rng.tensor(shape), w = rng.tensor([cout, shape[1], 3, 3]), b = rng.tensor([cout])
+            let pad = ConvPadding(height: .reflect(1), width: .circular(1))
+            let y = try Conv2D.forward(x, weight: w, bias: b, padding: pad, activation: .silu)
+            let ry = try Conv2DReference.forward(input: x.doubles, inputShape: x.shape, weight: w.doubles, weightShape: w.shape,
+                                                 bias: b.doubles, padding: pad).map { Double(ConvActivation.silu.apply(Float($0))) }
+            XCTAssertLessThan(relativeError(y.array, ry), 1e-5, "forward \(shape) \(cout)")
+            let go = rng.tensor(y.shape)
+            let gi = try Conv2D.backwardData(gradOutput: go, weight: w, inputShape: x.shape, padding: pad)
+            let rgi = try Conv2DReference.backwardData(gradOutput: go.doubles, weight: w.doubles, weightShape: w.shape,
+                                                       inputShape: x.shape, padding: pad)
+            XCTAssertLessThan(relativeError(gi.array, rgi), 1e-5, "backwardData \(shape) \(cout)")
+        }
+    }
+
     /// 32 channels on 24- and 48-pixel rows take the 4x24 register block; 12 channels on 32 pixels the 6x16 one.
     func testBothRegisterBlocks() throws {
         var rng = SeededRandom(8)

@@ -13,11 +13,10 @@ extension Conv2D {
         guard gradOutput.shape == g.outputShape else {
             throw ConvError.shapeMismatch(operand: "gradOutput", detail: "expected \(g.outputShape), got \(gradOutput.shape)")
         }
-        var gi = Tensor(zeros: inputShape)
-        gi.withUnsafeMutableBufferPointer { buf in
+        // backwardDataCore writes every element (zero-filling first where it only adds).
+        return Tensor(unsafeUninitializedShape: inputShape) { buf in
             backwardDataCore(go: gradOutput.storage.pointer, w: weight.storage.pointer, g: g, gi: buf.baseAddress!)
         }
-        return gi
     }
 
     /// Gradient of the loss with respect to the weight: [Cout, Cin, kh, kw].
@@ -131,11 +130,14 @@ extension Conv2D {
         return true
     }
 
+    /// Writes grad_input into `gi` (every element; its previous contents are ignored).
     static func backwardDataCore(go: UnsafePointer<Float>, w: UnsafePointer<Float>, g: ConvGeometry,
                                  gi: UnsafeMutablePointer<Float>) {
         let (sh, sw, kh, kw) = (g.strideHeight, g.strideWidth, g.kernelHeight, g.kernelWidth)
         let (cin, cout) = (g.inChannels, g.outChannels)
         if sh == 1 && sw == 1, backwardDataStride1(go: go, w: w, g: g, gi: gi) { return }
+        // The fold below adds the padded gradient onto gi.
+        gi.update(repeating: 0, count: g.batch * cin * g.height * g.width)
         let hp = g.padH.paddedLength(g.height), wp = g.padW.paddedLength(g.width)
         let plane = hp * wp
         let gp = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * cin * plane)

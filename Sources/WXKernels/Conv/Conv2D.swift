@@ -25,18 +25,15 @@ public enum Conv2D {
         if let b = bias, b.shape != [g.outChannels] {
             throw ConvError.shapeMismatch(operand: "bias", detail: "expected [\(g.outChannels)], got \(b.shape)")
         }
-        var out = Tensor(zeros: g.outputShape)
         let packed = packWeights(weight.storage.pointer, cout: g.outChannels, cin: g.inChannels,
                                  taps: g.kernelHeight * g.kernelWidth, mr: microTile(g).mr)
         defer { packed.deallocate() }
-        let o = out.storage.pointer
-        let dst = ConvOutput(base: o, imageStride: g.outChannels * g.outHeight * g.outWidth,
-                             channelStride: g.outHeight * g.outWidth, rowStride: g.outWidth, colStride: 1)
-        out.withUnsafeMutableBufferPointer { _ in
-            forwardCore(x: input.storage.pointer, g: g, packedWeights: packed,
-                        bias: bias?.storage.pointer, activation: activation, out: dst)
+        // The first input-channel pass stores every output element, so the output needs no zero fill.
+        return Tensor(unsafeUninitializedShape: g.outputShape) { buf in
+            forwardCore(x: input.storage.pointer, g: g, packedWeights: packed, bias: bias?.storage.pointer, activation: activation,
+                        out: ConvOutput(base: buf.baseAddress!, imageStride: g.outChannels * g.outHeight * g.outWidth,
+                                        channelStride: g.outHeight * g.outWidth, rowStride: g.outWidth, colStride: 1))
         }
-        return out
     }
 
     /// Packs weights [cout][cin][taps] as [cout/mr blocks][cin][taps][mr], zero-filling the last block.
@@ -66,24 +63,26 @@ public enum Conv2D {
     }
 
     /// The forward convolution on raw buffers: x is [N][Cin][H][W] contiguous; results go to `out`.
+    ///
+    /// One piece is one image x `tileRows` output rows; for each block of `forwardChannelBlock` input channels it
+    /// packs the input rows once and runs the register blocks over (row, pixel block, output-channel block), each
+    /// block adding its partial sums straight into the output (scratch only for edge blocks).
     static func forwardCore(x: UnsafePointer<Float>, g: ConvGeometry, packedWeights: UnsafePointer<Float>,
                             bias: UnsafePointer<Float>?, activation: ConvActivation, out: ConvOutput) {
-        let (mrSel, nrSel) = microTile(g)
-        let plan = ConvTile(g, tileRows: tileRows, budgetBytes: tileBudget, maxChannels: forwardChannelBlock, blockWidth: nrSel)
-        let hout = g.outHeight, wout = g.outWidth
+        let (mr, nr) = microTile(g)
+        let plan = ConvTile(g, tileRows: tileRows, budgetBytes: tileBudget, maxChannels: forwardChannelBlock, blockWidth: nr)
+        let hout = g.outHeight, wout = g.outWidth, cout = g.outChannels
         let rowTiles = (hout + plan.tileRows - 1) / plan.tileRows
         let taps = g.kernelHeight * g.kernelWidth
-        let mr = mrSel, nr = nrSel
-        let coBlocks = (g.outChannels + mr - 1) / mr
+        let coBlocks = (cout + mr - 1) / mr
         let imageSize = g.inChannels * g.height * g.width
-        ConvScheduler.forEach(g.batch * rowTiles) { task in
+        let finish = bias != nil || activation != .none
+        ConvScheduler.forEach(g.batch * rowTiles, perWorker: { ForwardBuffers(plan: plan, taps: taps) }) { buf, task in
             let n = task / rowTiles, oh0 = (task % rowTiles) * plan.tileRows
             let rowsHere = min(plan.tileRows, hout - oh0)
-            let tile = ConvBuffer.tile(plan.floats)
-            let scratch = ConvBuffer.floats(96)
-            let offs = UnsafeMutablePointer<Int>.allocate(capacity: taps * plan.tileRows)
-            defer { tile.deallocate(); scratch.deallocate(); offs.deallocate() }
-            // A row tail of at most 8 pixels: two 6-channel blocks at a time, 8 pixels wide.
+            let tile = buf.tile, scratch = buf.scratch, offs = buf.offsets
+            for r in 0..<rowsHere { plan.tapOffsets(row: r, into: offs + r * taps) }
+            // A row tail of at most 8 pixels: two 6-channel blocks at a time, 8 pixels wide, through scratch.
             func tail(r: Int, ow0: Int, nv: Int, kc: Int, c0: Int, first: Bool, last: Bool) {
                 var o = 0
                 while o < nv {
@@ -96,9 +95,9 @@ public enum Conv2D {
                                                     w0: packedWeights + (cb * g.inChannels + c0) * taps * mr,
                                                     w1: packedWeights + (cb1 * g.inChannels + c0) * taps * mr,
                                                     out: scratch)
-                        let mv = min(2 * mr, g.outChannels - cb * mr)
                         out.write(scratch, rowStride: 8, image: n, channel: cb * mr, row: oh0 + r, col: ow0 + o,
-                                  channels: mv, pixels: pv, first: first, last: last, bias: bias, activation: activation)
+                                  channels: min(2 * mr, cout - cb * mr), pixels: pv, first: first, last: last,
+                                  bias: bias, activation: activation)
                         cb += 2
                     }
                     o += 8
@@ -109,45 +108,42 @@ public enum Conv2D {
                 let kc = min(plan.channelBlock, g.inChannels - c0)
                 plan.pack(image: x + n * imageSize, c0: c0, kc: kc, oh0: oh0, into: tile)
                 let first = c0 == 0, last = c0 + kc >= g.inChannels
-                if nr == 24 {
-                    for r in 0..<rowsHere {
-                        plan.tapOffsets(row: r, into: offs + r * taps)
-                        var ow0 = 0
-                        while ow0 < wout {
-                            let nv = min(nr, wout - ow0)
-                            for cb in 0..<coBlocks {
-                                ConvMicroKernel.forward4x24(tile: tile + ow0, offsets: offs + r * taps, taps: taps, channels: kc,
-                                                            cinStride: plan.channelStride,
-                                                            w: packedWeights + (cb * g.inChannels + c0) * taps * mr,
-                                                            out: scratch)
-                                out.write(scratch, rowStride: nr, image: n, channel: cb * mr, row: oh0 + r, col: ow0,
-                                          channels: min(mr, g.outChannels - cb * mr), pixels: nv, first: first, last: last,
-                                          bias: bias, activation: activation)
-                            }
-                            ow0 += nr
-                        }
-                    }
-                    c0 += kc
-                    continue
-                }
                 for r in 0..<rowsHere {
-                    plan.tapOffsets(row: r, into: offs + r * taps)
                     var ow0 = 0
                     while ow0 < wout {
                         let nv = min(nr, wout - ow0)
-                        if nv <= 8 {
+                        if nr == 16 && nv <= 8 {
                             tail(r: r, ow0: ow0, nv: nv, kc: kc, c0: c0, first: first, last: last)
                             ow0 += nr
                             continue
                         }
                         for cb in 0..<coBlocks {
-                            ConvMicroKernel.forward6x16(tile: tile + ow0, offsets: offs + r * taps, taps: taps, channels: kc,
-                                                        cinStride: plan.channelStride,
-                                                        w: packedWeights + (cb * g.inChannels + c0) * taps * mr,
-                                                        out: scratch)
-                            let mv = min(mr, g.outChannels - cb * mr)
-                            out.write(scratch, rowStride: nr, image: n, channel: cb * mr, row: oh0 + r, col: ow0, channels: mv,
-                                      pixels: nv, first: first, last: last, bias: bias, activation: activation)
+                            let mv = min(mr, cout - cb * mr)
+                            let w = packedWeights + (cb * g.inChannels + c0) * taps * mr
+                            // A last 6x16 block of at most 4 channels runs the 4x16 block (no work on padding channels).
+                            let narrow = nr == 16 && mv <= 4
+                            let full = (mv == mr || (narrow && mv == 4)) && nv == nr && out.colStride == 1
+                            let d = full ? out.pointer(image: n, channel: cb * mr, row: oh0 + r, col: ow0) : scratch
+                            let ds = full ? out.channelStride : nr
+                            if narrow {
+                                ConvMicroKernel.forward4x16(tile: tile + ow0, offsets: offs + r * taps, taps: taps, channels: kc,
+                                                            cinStride: plan.channelStride, w: w, wStride: mr, out: d, outStride: ds,
+                                                            accumulate: full && !first)
+                            } else if nr == 24 {
+                                ConvMicroKernel.forward4x24(tile: tile + ow0, offsets: offs + r * taps, taps: taps, channels: kc,
+                                                            cinStride: plan.channelStride, w: w, out: d, outStride: ds,
+                                                            accumulate: full && !first)
+                            } else {
+                                ConvMicroKernel.forward6x16(tile: tile + ow0, offsets: offs + r * taps, taps: taps, channels: kc,
+                                                            cinStride: plan.channelStride, w: w, out: d, outStride: ds,
+                                                            accumulate: full && !first)
+                            }
+                            if !full {
+                                out.write(scratch, rowStride: nr, image: n, channel: cb * mr, row: oh0 + r, col: ow0,
+                                          channels: mv, pixels: nv, first: first, last: last, bias: bias, activation: activation)
+                            } else if last && finish {
+                                out.finish(d, channel: cb * mr, channels: mv, pixels: nr, bias: bias, activation: activation)
+                            }
                         }
                         ow0 += nr
                     }
@@ -158,6 +154,24 @@ public enum Conv2D {
     }
 }
 
+/// The per-worker buffers of `Conv2D.forwardCore`, allocated once per worker and call, not per piece.
+final class ForwardBuffers {
+    /// One packed input tile.
+    let tile: UnsafeMutablePointer<Float>
+    /// One register block's results (edge blocks).
+    let scratch: UnsafeMutablePointer<Float>
+    /// Tap offsets of every output row of a tile.
+    let offsets: UnsafeMutablePointer<Int>
+
+    init(plan: ConvTile, taps: Int) {
+        tile = ConvBuffer.tile(plan.floats)
+        scratch = ConvBuffer.floats(96)
+        offsets = UnsafeMutablePointer<Int>.allocate(capacity: taps * plan.tileRows)
+    }
+
+    deinit { tile.deallocate(); scratch.deallocate(); offsets.deallocate() }
+}
+
 /// Where a convolution writes its results: strides of image, channel, row and column.
 struct ConvOutput {
     let base: UnsafeMutablePointer<Float>
@@ -166,34 +180,46 @@ struct ConvOutput {
     let rowStride: Int
     let colStride: Int
 
-    /// Epilogue of one 6x16 block: the first channel block stores (plus bias), later ones add;
-    /// the last applies the activation.
+    /// Address of output element (image, channel, row, col).
+    @inline(__always)
+    func pointer(image n: Int, channel co: Int, row: Int, col: Int) -> UnsafeMutablePointer<Float> {
+        base + n * imageStride + co * channelStride + row * rowStride + col * colStride
+    }
+
+    /// Epilogue of an edge block held in scratch (rows `sr` apart): the first channel pass stores, later ones add;
+    /// the last adds the bias and applies the activation.
     @inline(__always)
     func write(_ s: UnsafeMutablePointer<Float>, rowStride sr: Int, image n: Int, channel co0: Int, row: Int, col: Int,
                channels mv: Int, pixels nv: Int, first: Bool, last: Bool,
                bias: UnsafePointer<Float>?, activation: ConvActivation) {
         for i in 0..<mv {
-            let d = base + n * imageStride + (co0 + i) * channelStride + row * rowStride + col * colStride
+            let d = pointer(image: n, channel: co0 + i, row: row, col: col)
             let src = s + i * sr
-            let b: Float = (first ? bias?[co0 + i] : nil) ?? 0
-            if colStride == 1 && nv == sr && nv % 8 == 0 {
-                var v = 0
-                while v < nv {
-                    var x = ConvMicroKernel.load(src + v)
-                    x += first ? SIMD8<Float>(repeating: b) : ConvMicroKernel.load(d + v)
-                    ConvMicroKernel.store(x, d + v)
-                    v += 8
-                }
-                if last && activation != .none {
-                    for p in 0..<nv { d[p] = activation.apply(d[p]) }
+            let b: Float = bias?[co0 + i] ?? 0
+            if colStride == 1 {
+                for p in 0..<nv {
+                    var v = src[p] + (first ? 0 : d[p])
+                    if last { v = activation.apply(v + b) }
+                    d[p] = v
                 }
             } else {
                 for p in 0..<nv {
-                    var v = src[p] + (first ? b : d[p * colStride])
-                    if last { v = activation.apply(v) }
+                    var v = src[p] + (first ? 0 : d[p * colStride])
+                    if last { v = activation.apply(v + b) }
                     d[p * colStride] = v
                 }
             }
+        }
+    }
+
+    /// Bias and activation of a full block already summed in place at `d` (channels `channelStride` apart, colStride 1).
+    @inline(__always)
+    func finish(_ d: UnsafeMutablePointer<Float>, channel co0: Int, channels mv: Int, pixels nv: Int,
+                bias: UnsafePointer<Float>?, activation: ConvActivation) {
+        for i in 0..<mv {
+            let row = d + i * channelStride
+            let b: Float = bias?[co0 + i] ?? 0
+            for p in 0..<nv { row[p] = activation.apply(row[p] + b) }
         }
     }
 }

@@ -28,13 +28,14 @@ enum ConvMicroKernel {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
     }
 
-    /// 6 output channels x 16 pixels: out[i][p] = sum_c sum_t w[c][t][i] * tile[c*cinStride + offs[t] + p].
+    /// 6 output channels x 16 pixels: out[i*outStride + p] (+)= sum_c sum_t w[c][t][i] * tile[c*cinStride + offs[t] + p].
     ///
-    /// `w` is packed [c][t][6]; `out` receives 96 floats, row-major 6x16.
+    /// `w` is packed [c][t][6]; with `accumulate` the block is added to what `out` holds, else it replaces it
+    /// (`out` may be the output tensor itself, rows `outStride` apart, or a 6x16 scratch block).
     @inline(never)
     static func forward6x16(tile: UnsafePointer<Float>, offsets: UnsafePointer<Int>, taps: Int,
                             channels: Int, cinStride: Int, w: UnsafePointer<Float>,
-                            out: UnsafeMutablePointer<Float>) {
+                            out: UnsafeMutablePointer<Float>, outStride: Int, accumulate: Bool) {
         var a00 = SIMD8<Float>(), a01 = SIMD8<Float>()
         var a10 = SIMD8<Float>(), a11 = SIMD8<Float>()
         var a20 = SIMD8<Float>(), a21 = SIMD8<Float>()
@@ -63,22 +64,63 @@ enum ConvMicroKernel {
             }
             tc += cinStride
         }
-        store(a00, out); store(a01, out + 8)
-        store(a10, out + 16); store(a11, out + 24)
-        store(a20, out + 32); store(a21, out + 40)
-        store(a30, out + 48); store(a31, out + 56)
-        store(a40, out + 64); store(a41, out + 72)
-        store(a50, out + 80); store(a51, out + 88)
+        let o0 = out, o1 = out + outStride, o2 = out + 2 * outStride
+        let o3 = out + 3 * outStride, o4 = out + 4 * outStride, o5 = out + 5 * outStride
+        if accumulate {
+            a00 += load(o0); a01 += load(o0 + 8); a10 += load(o1); a11 += load(o1 + 8)
+            a20 += load(o2); a21 += load(o2 + 8); a30 += load(o3); a31 += load(o3 + 8)
+            a40 += load(o4); a41 += load(o4 + 8); a50 += load(o5); a51 += load(o5 + 8)
+        }
+        store(a00, o0); store(a01, o0 + 8); store(a10, o1); store(a11, o1 + 8)
+        store(a20, o2); store(a21, o2 + 8); store(a30, o3); store(a31, o3 + 8)
+        store(a40, o4); store(a41, o4 + 8); store(a50, o5); store(a51, o5 + 8)
+    }
+
+    /// 4 output channels x 16 pixels, for the last block of a 6x16 layout when it holds at most 4 channels:
+    /// reads the first 4 of every `wStride` packed weights. `out`, `outStride`, `accumulate` as in `forward6x16`.
+    @inline(never)
+    static func forward4x16(tile: UnsafePointer<Float>, offsets: UnsafePointer<Int>, taps: Int,
+                            channels: Int, cinStride: Int, w: UnsafePointer<Float>, wStride: Int,
+                            out: UnsafeMutablePointer<Float>, outStride: Int, accumulate: Bool) {
+        var a00 = SIMD8<Float>(), a01 = SIMD8<Float>()
+        var a10 = SIMD8<Float>(), a11 = SIMD8<Float>()
+        var a20 = SIMD8<Float>(), a21 = SIMD8<Float>()
+        var a30 = SIMD8<Float>(), a31 = SIMD8<Float>()
+        var wp = w
+        var tc = tile
+        for _ in 0..<channels {
+            for t in 0..<taps {
+                let p = tc + offsets[t]
+                let x0 = load(p), x1 = load(p + 8)
+                var b = SIMD8<Float>(repeating: wp[0])
+                a00 = fma(a00, x0, b); a01 = fma(a01, x1, b)
+                b = SIMD8<Float>(repeating: wp[1])
+                a10 = fma(a10, x0, b); a11 = fma(a11, x1, b)
+                b = SIMD8<Float>(repeating: wp[2])
+                a20 = fma(a20, x0, b); a21 = fma(a21, x1, b)
+                b = SIMD8<Float>(repeating: wp[3])
+                a30 = fma(a30, x0, b); a31 = fma(a31, x1, b)
+                wp += wStride
+            }
+            tc += cinStride
+        }
+        let o0 = out, o1 = out + outStride, o2 = out + 2 * outStride, o3 = out + 3 * outStride
+        if accumulate {
+            a00 += load(o0); a01 += load(o0 + 8); a10 += load(o1); a11 += load(o1 + 8)
+            a20 += load(o2); a21 += load(o2 + 8); a30 += load(o3); a31 += load(o3 + 8)
+        }
+        store(a00, o0); store(a01, o0 + 8); store(a10, o1); store(a11, o1 + 8)
+        store(a20, o2); store(a21, o2 + 8); store(a30, o3); store(a31, o3 + 8)
     }
 
     /// 4 output channels x 24 pixels (three SIMD8 vectors), for channel counts that are multiples of 4
     /// and rows that are multiples of 24: out[i][p] = sum_c sum_t w[c][t][i] * tile[c*cinStride + offs[t] + p].
     ///
-    /// `w` is packed [c][t][4]; `out` receives 96 floats, row-major 4x24.
+    /// `w` is packed [c][t][4]; `out`, `outStride` and `accumulate` as in `forward6x16` (a 4x24 block).
     @inline(never)
     static func forward4x24(tile: UnsafePointer<Float>, offsets: UnsafePointer<Int>, taps: Int,
                             channels: Int, cinStride: Int, w: UnsafePointer<Float>,
-                            out: UnsafeMutablePointer<Float>) {
+                            out: UnsafeMutablePointer<Float>, outStride: Int, accumulate: Bool) {
         var a00 = SIMD8<Float>(), a01 = SIMD8<Float>(), a02 = SIMD8<Float>()
         var a10 = SIMD8<Float>(), a11 = SIMD8<Float>(), a12 = SIMD8<Float>()
         var a20 = SIMD8<Float>(), a21 = SIMD8<Float>(), a22 = SIMD8<Float>()
@@ -101,10 +143,17 @@ enum ConvMicroKernel {
             }
             tc += cinStride
         }
-        store(a00, out); store(a01, out + 8); store(a02, out + 16)
-        store(a10, out + 24); store(a11, out + 32); store(a12, out + 40)
-        store(a20, out + 48); store(a21, out + 56); store(a22, out + 64)
-        store(a30, out + 72); store(a31, out + 80); store(a32, out + 88)
+        let o0 = out, o1 = out + outStride, o2 = out + 2 * outStride, o3 = out + 3 * outStride
+        if accumulate {
+            a00 += load(o0); a01 += load(o0 + 8); a02 += load(o0 + 16)
+            a10 += load(o1); a11 += load(o1 + 8); a12 += load(o1 + 16)
+            a20 += load(o2); a21 += load(o2 + 8); a22 += load(o2 + 16)
+            a30 += load(o3); a31 += load(o3 + 8); a32 += load(o3 + 16)
+        }
+        store(a00, o0); store(a01, o0 + 8); store(a02, o0 + 16)
+        store(a10, o1); store(a11, o1 + 8); store(a12, o1 + 16)
+        store(a20, o2); store(a21, o2 + 8); store(a22, o2 + 16)
+        store(a30, o3); store(a31, o3 + 8); store(a32, o3 + 16)
     }
 
     /// Tail of a row: 12 output channels (two packed 6-channel blocks `w0`, `w1`) x 8 pixels.

@@ -22,6 +22,26 @@ enum ConvScheduler {
             }
         }
     }
+
+    /// Runs `body(state, i)` once for every `i` in `0..<count`, where `state` is made once per worker by `make`
+    /// (scratch buffers reused across that worker's pieces).
+    static func forEach<State>(_ count: Int, perWorker make: () -> State, _ body: (State, Int) -> Void) {
+        let t = min(Parallel.threads, count)
+        if t <= 1 {
+            let state = make()
+            for i in 0..<count { body(state, i) }
+            return
+        }
+        let queue = PieceCounter()
+        Parallel.forEach(t) { _ in
+            let state = make()
+            while true {
+                let i = queue.take()
+                if i >= count { return }
+                body(state, i)
+            }
+        }
+    }
 }
 
 /// The next piece index, shared by the workers.
