@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// How many threads compute kernels and scores may use, and a fork-join loop over them.
 ///
@@ -19,18 +20,46 @@ public enum Parallel {
 
     /// Runs `body(i)` for every `i` in `0..<count`, spread over `threads` workers.
     /// `body` must write only to places owned by `i`.
+    ///
+    /// Each worker takes the next piece when done with its last, so a worker slowed by another process does not
+    /// hold up a fixed share; which worker runs a piece changes no bit of the result.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
         let t = min(threads, count)
         if t <= 1 {
             for i in 0..<count { body(i) }
             return
         }
+        let next = PieceCounter()
         withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: t) { w in
-                var i = w
-                while i < count {
+            DispatchQueue.concurrentPerform(iterations: t) { _ in
+                while true {
+                    let i = next.take()
+                    if i >= count { return }
                     body(i)
-                    i += t
+                }
+            }
+        }
+    }
+
+    /// Runs `body(state, i)` for every `i` in `0..<count` as `forEach` does, where `state` is made once per worker by
+    /// `make` (scratch buffers reused across that worker's pieces).
+    public static func forEach<State>(_ count: Int, perWorker make: () -> State, _ body: (State, Int) -> Void) {
+        let t = min(threads, count)
+        if t <= 1 {
+            let state = make()
+            for i in 0..<count { body(state, i) }
+            return
+        }
+        let next = PieceCounter()
+        withoutActuallyEscaping(make) { make in
+            withoutActuallyEscaping(body) { body in
+                DispatchQueue.concurrentPerform(iterations: t) { _ in
+                    let state = make()
+                    while true {
+                        let i = next.take()
+                        if i >= count { return }
+                        body(state, i)
+                    }
                 }
             }
         }
@@ -42,5 +71,15 @@ public enum Parallel {
         threads = n
         defer { threads = old }
         return try body()
+    }
+}
+
+/// The next piece index of a `Parallel.forEach`, shared by its workers.
+final class PieceCounter: Sendable {
+    private let next = Atomic<Int>(0)
+
+    /// Returns the next index and advances.
+    func take() -> Int {
+        next.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 }

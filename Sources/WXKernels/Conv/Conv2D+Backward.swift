@@ -44,7 +44,7 @@ extension Conv2D {
         let go = gradOutput.storage.pointer
         gb.withUnsafeMutableBufferPointer { out in
             let o = out.baseAddress!
-            ConvScheduler.forEach(c) { co in
+            Parallel.forEach(c) { co in
                 var s = 0.0
                 for i in 0..<n {
                     let p = go + (i * c + co) * hw
@@ -118,7 +118,7 @@ extension Conv2D {
             forwardCore(x: go, g: sub(firstRow: first, rows: count), packedWeights: packed, bias: nil, activation: .none,
                         out: ConvOutput(base: strip, imageStride: cin * count * wd, channelStride: count * wd,
                                         rowStride: wd, colStride: 1))
-            ConvScheduler.forEach(g.batch * cin) { plane in
+            Parallel.forEach(g.batch * cin) { plane in
                 for r in 0..<count {
                     let sy = g.padH.source(first + r, h)
                     if sy < 0 { continue }
@@ -168,7 +168,7 @@ extension Conv2D {
         for x in 0..<wp { colMap[x] = g.padW.source(x, wd) }
         let before = g.padW.before
         colMap.withUnsafeBufferPointer { cmap in
-            ConvScheduler.forEach(g.batch * cin) { plane_ in
+            Parallel.forEach(g.batch * cin) { plane_ in
                 let src = gp + plane_ * plane, dst = gi + plane_ * h * wd
                 for y in 0..<hp {
                     let sy = g.padH.source(y, h)
@@ -201,7 +201,7 @@ extension Conv2D {
         let rowTiles = (hout + plan.tileRows - 1) / plan.tileRows
         let goPlane = plan.tileRows * wo8
         let imageSize = cin * g.height * g.width
-        ConvScheduler.forEach(ciTasks * coTasks) { task in
+        Parallel.forEach(ciTasks * coTasks) { task in
             let c0 = (task / coTasks) * plan.channelBlock, kc = min(plan.channelBlock, cin - c0)
             let co0 = (task % coTasks) * coChunk, nco = min(coChunk, cout - co0)
             let nct = kc * taps, nctPad = (nct + 2) / 3 * 3, ncoPad = (nco + 3) / 4 * 4
@@ -278,7 +278,7 @@ extension Conv2D {
         let rowTiles = (hout + plan.tileRows - 1) / plan.tileRows
         let goPlane = (plan.tileRows * rowLength + 7) / 8 * 8
         let imageSize = cin * g.height * g.width
-        ConvScheduler.forEach(ciTasks * coTasks) { task in
+        Parallel.forEach(ciTasks * coTasks) { task in
             let c0 = (task / coTasks) * plan.channelBlock, kc = min(plan.channelBlock, cin - c0)
             let co0 = (task % coTasks) * coChunk, nco = min(coChunk, cout - co0)
             let nct = kc * taps, nctPad = (nct + 2) / 3 * 3, ncoPad = (nco + 3) / 4 * 4

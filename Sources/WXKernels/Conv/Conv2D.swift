@@ -77,7 +77,7 @@ public enum Conv2D {
         let coBlocks = (cout + mr - 1) / mr
         let imageSize = g.inChannels * g.height * g.width
         let finish = bias != nil || activation != .none
-        ConvScheduler.forEach(g.batch * rowTiles, perWorker: { ForwardBuffers(plan: plan, taps: taps) }) { buf, task in
+        Parallel.forEach(g.batch * rowTiles, perWorker: { ForwardBuffers(plan: plan, taps: taps) }) { buf, task in
             let n = task / rowTiles, oh0 = (task % rowTiles) * plan.tileRows
             let rowsHere = min(plan.tileRows, hout - oh0)
             let tile = buf.tile, scratch = buf.scratch, offs = buf.offsets
