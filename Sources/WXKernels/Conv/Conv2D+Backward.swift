@@ -202,22 +202,9 @@ extension Conv2D {
         let goPlane = plan.tileRows * wo8
         let imageSize = cin * g.height * g.width
         Parallel.forEach(ciTasks * coTasks) { task in
-            let c0 = (task / coTasks) * plan.channelBlock, kc = min(plan.channelBlock, cin - c0)
-            let co0 = (task % coTasks) * coChunk, nco = min(coChunk, cout - co0)
-            let nct = kc * taps, nctPad = (nct + 2) / 3 * 3, ncoPad = (nco + 3) / 4 * 4
-            let tile = ConvBuffer.floats(plan.floats)
-            let goTile = ConvBuffer.floats(ncoPad * goPlane + 8)
-            let accCount = (ncoPad / 4) * (nctPad / 3) * 96
-            let acc = ConvBuffer.floats(accCount)
-            let ctOffs = UnsafeMutablePointer<Int>.allocate(capacity: nctPad)
-            let tapOffs = UnsafeMutablePointer<Int>.allocate(capacity: taps)
-            defer {
-                tile.deallocate(); goTile.deallocate(); acc.deallocate()
-                ctOffs.deallocate(); tapOffs.deallocate()
-            }
-            plan.tapOffsets(row: 0, into: tapOffs)
-            for c in 0..<kc { for t in 0..<taps { ctOffs[c * taps + t] = c * plan.channelStride + tapOffs[t] } }
-            for k in nct..<nctPad { ctOffs[k] = 0 }
+            let piece = WeightGradPiece(task: task, plan: plan, coChunk: coChunk, taps: taps) { $0 * goPlane + 8 }
+            defer { piece.deallocate() }
+            let (c0, kc, co0, nco, tile, goTile) = (piece.c0, piece.kc, piece.co0, piece.nco, piece.tile, piece.goTile)
             for n in 0..<g.batch {
                 for rt in 0..<rowTiles {
                     let oh0 = rt * plan.tileRows, rowsHere = min(plan.tileRows, hout - oh0)
@@ -230,29 +217,11 @@ extension Conv2D {
                             for p in wout..<wo8 { d[p] = 0 }
                         }
                     }
-                    var cb = 0
-                    while cb < nco {
-                        var j = 0
-                        while j < nct {
-                            ConvMicroKernel.weightGrad4x3(
-                                g: goTile + cb * goPlane, gChannelStride: goPlane, gRowStride: wo8,
-                                x0: tile + ctOffs[j], x1: tile + ctOffs[j + 1], x2: tile + ctOffs[j + 2],
-                                xRowStride: g.strideHeight * plan.rowStride, rows: rowsHere, chunks: wo8 / 8,
-                                acc: acc + ((cb / 4) * (nctPad / 3) + j / 3) * 96)
-                            j += 3
-                        }
-                        cb += 4
-                    }
+                    piece.accumulate(goPlane: goPlane, gRowStride: wo8, xRowStride: g.strideHeight * plan.rowStride,
+                                     rows: rowsHere, chunks: wo8 / 8)
                 }
             }
-            // Lanes summed once per piece, in a fixed order.
-            for co in 0..<nco {
-                let d = gw + (co0 + co) * cin * taps + c0 * taps
-                for j in 0..<nct {
-                    let v = acc + ((co / 4) * (nctPad / 3) + j / 3) * 96 + ((co % 4) * 3 + j % 3) * 8
-                    d[j] = ConvMicroKernel.load(v).sum()
-                }
-            }
+            piece.store(into: gw, taps: taps, inChannels: cin)
         }
     }
 }
@@ -279,22 +248,9 @@ extension Conv2D {
         let goPlane = (plan.tileRows * rowLength + 7) / 8 * 8
         let imageSize = cin * g.height * g.width
         Parallel.forEach(ciTasks * coTasks) { task in
-            let c0 = (task / coTasks) * plan.channelBlock, kc = min(plan.channelBlock, cin - c0)
-            let co0 = (task % coTasks) * coChunk, nco = min(coChunk, cout - co0)
-            let nct = kc * taps, nctPad = (nct + 2) / 3 * 3, ncoPad = (nco + 3) / 4 * 4
-            let tile = ConvBuffer.floats(plan.floats)
-            let goTile = ConvBuffer.floats(ncoPad * goPlane)
-            let accCount = (ncoPad / 4) * (nctPad / 3) * 96
-            let acc = ConvBuffer.floats(accCount)
-            let ctOffs = UnsafeMutablePointer<Int>.allocate(capacity: nctPad)
-            let tapOffs = UnsafeMutablePointer<Int>.allocate(capacity: taps)
-            defer {
-                tile.deallocate(); goTile.deallocate(); acc.deallocate()
-                ctOffs.deallocate(); tapOffs.deallocate()
-            }
-            plan.tapOffsets(row: 0, into: tapOffs)
-            for c in 0..<kc { for t in 0..<taps { ctOffs[c * taps + t] = c * plan.channelStride + tapOffs[t] } }
-            for k in nct..<nctPad { ctOffs[k] = 0 }
+            let piece = WeightGradPiece(task: task, plan: plan, coChunk: coChunk, taps: taps) { $0 * goPlane }
+            defer { piece.deallocate() }
+            let (c0, kc, co0, nco, tile, goTile) = (piece.c0, piece.kc, piece.co0, piece.nco, piece.tile, piece.goTile)
             for n in 0..<g.batch {
                 for rt in 0..<rowTiles {
                     let oh0 = rt * plan.tileRows, rowsHere = min(plan.tileRows, hout - oh0)
@@ -308,29 +264,10 @@ extension Conv2D {
                         }
                         (d + rowsHere * rowLength).update(repeating: 0, count: flat - rowsHere * rowLength)
                     }
-                    var cb = 0
-                    while cb < nco {
-                        var j = 0
-                        while j < nct {
-                            ConvMicroKernel.weightGrad4x3(
-                                g: goTile + cb * goPlane, gChannelStride: goPlane, gRowStride: 0,
-                                x0: tile + ctOffs[j], x1: tile + ctOffs[j + 1], x2: tile + ctOffs[j + 2],
-                                xRowStride: 0, rows: 1, chunks: flat / 8,
-                                acc: acc + ((cb / 4) * (nctPad / 3) + j / 3) * 96)
-                            j += 3
-                        }
-                        cb += 4
-                    }
+                    piece.accumulate(goPlane: goPlane, gRowStride: 0, xRowStride: 0, rows: 1, chunks: flat / 8)
                 }
             }
-            // Lanes summed once per piece, in a fixed order.
-            for co in 0..<nco {
-                let d = gw + (co0 + co) * cin * taps + c0 * taps
-                for j in 0..<nct {
-                    let v = acc + ((co / 4) * (nctPad / 3) + j / 3) * 96 + ((co % 4) * 3 + j % 3) * 8
-                    d[j] = ConvMicroKernel.load(v).sum()
-                }
-            }
+            piece.store(into: gw, taps: taps, inChannels: cin)
         }
     }
 }
