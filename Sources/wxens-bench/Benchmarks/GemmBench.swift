@@ -28,7 +28,7 @@ struct GemmBench: ParsableCommand {
     var python: String?
 
     @Option(name: .long, help: "wall, or cpu: process CPU time (one thread only; discounts time the scheduler gave to other jobs).")
-    var clock: String = "wall"
+    var clock: BenchClock = .wall
 
     @Flag(name: .long, help: "Print one JSON object per line.")
     var json = false
@@ -42,7 +42,7 @@ struct GemmBench: ParsableCommand {
         }
         let threadCounts = threads.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
         guard !cases.isEmpty, !threadCounts.isEmpty, repeats > 0 else { throw ValidationError("nothing to time") }
-        guard clock == "wall" || (clock == "cpu" && threadCounts == [1]) else {
+        guard clock == .wall || threadCounts == [1] else {
             throw ValidationError("--clock is wall, or cpu with --threads 1")
         }
         let py = python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? "python3"
@@ -68,9 +68,9 @@ struct GemmBench: ParsableCommand {
                         try MatMul.matmul(a, b, into: &c)
                         var best = Double.infinity
                         for _ in 0..<repeats {
-                            let t0 = now()
+                            let t0 = clock.now()
                             try MatMul.matmul(a, b, into: &c)
-                            best = min(best, now() - t0)
+                            best = min(best, clock.now() - t0)
                         }
                         return best
                     }
@@ -95,18 +95,11 @@ struct GemmBench: ParsableCommand {
         }
     }
 
-    /// Seconds on the chosen clock.
-    func now() -> Double {
-        var ts = timespec()
-        clock_gettime(clock == "cpu" ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
-
     /// Best seconds of the numpy peer, or nil (with a note on stderr) when it cannot run.
     func runPeer(python: String, script: String, m: Int, n: Int, k: Int, threads: Int) -> Double? {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [python, script, "\(m)", "\(n)", "\(k)", "\(repeats)", clock]
+        p.arguments = [python, script, "\(m)", "\(n)", "\(k)", "\(repeats)", clock.rawValue]
         var env = ProcessInfo.processInfo.environment
         env["OPENBLAS_NUM_THREADS"] = "\(threads)"
         env["OMP_NUM_THREADS"] = "\(threads)"
