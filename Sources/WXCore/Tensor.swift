@@ -28,8 +28,8 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// A new storage with the same elements.
     public func copy() -> TensorStorage {
-        let s = TensorStorage(count: count)
-        s.pointer.update(from: pointer, count: count)
+        let s = TensorStorage(uninitializedCount: count)
+        s.pointer.initialize(from: pointer, count: count)
         return s
     }
 
