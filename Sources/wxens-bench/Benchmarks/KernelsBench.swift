@@ -20,8 +20,8 @@ struct KernelsBench: ParsableCommand {
     var shapes: String?
     @Option(help: "Thread counts, comma-separated.")
     var threads: String = "1,2"
-    @Option(help: "Timed runs per measurement (best is kept), after one warm-up.")
-    var repeats: Int = 3
+    @Option(help: "Rounds: after a warm-up, each pass is timed this many times for us and for its peer, interleaved; the best of each is reported, and the median of the per-round ratios.")
+    var repeats: Int = 5
     @Option(help: "wall: elapsed time; cpu: process CPU time, for 1-thread runs on a loaded shared machine (ours and the peers alike).")
     var clock: BenchClock = .wall
     @Option(help: "Our padding: zeros (as the peers), globe (reflect latitude, circular longitude), circular or reflect; the peers stay zero-padded.")
@@ -52,40 +52,57 @@ struct KernelsBench: ParsableCommand {
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
             .split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
         if !json {
-            print("wxens-bench kernels  \(started)  load average \(load)  repeats \(reps)  clock \(clock)  padding \(padding)")
-            print("op               shape N,Cin,Cout,H,W  thr  wxens GF/s  peer              peer GF/s  ratio  %sgemm")
+            print("wxens-bench kernels  \(started)  load average \(load)  rounds \(reps)  clock \(clock)  padding \(padding)")
+            print("op               shape N,Cin,Cout,H,W  thr  wxens GF/s  peer              peer GF/s  ratio  median  %sgemm")
         }
         for t in threadCounts {
-            // The machine may be shared: each shape's peers run right after our passes on it (not before:
-            // the exit of the Python process disturbs whatever runs next).
-            let sgemm = noPeers ? nil : try runPeers([], threads: t, repeats: reps, sgemm: true).sgemm
+            let peers = noPeers ? nil : try PeerServer(python: pythonPath, script: peerScript, threads: t, clock: clock)
+            var sgemm: Double?
+            if let peers {
+                let n = 2048
+                var bestT = Double.infinity
+                for _ in 0..<reps { bestT = min(bestT, try peers.sgemm(n)) }
+                sgemm = 2 * pow(Double(n), 3) / bestT / 1e9
+            }
             for s in list {
-                let results = try measure(shape: s, threads: t, repeats: reps)
-                let peers = noPeers ? nil : try runPeers([s], threads: t, repeats: reps, sgemm: false)
-                for (op, gf) in results {
-                    let (peerName, peerKey) = Self.peer(for: op)
-                    let peerGF = peers?.shapes.first?[peerKey]
-                    let ratio = peerGF.map { gf / $0 }
+                for r in try measure(shape: s, threads: t, rounds: reps, peers: peers) {
+                    let ratio = r.peerSeconds.min().map { $0 / r.ours.min()! }
+                    let median = r.peerSeconds.isEmpty ? nil : Self.median(zip(r.ours, r.peerSeconds).map { $1 / $0 })
+                    let gf = r.flops / r.ours.min()! / 1e9
+                    let peerGF = r.peerSeconds.min().map { r.flops / $0 / 1e9 }
                     let ofPeak = sgemm.map { gf / $0 }
                     if json {
-                        var obj: [String: Any] = ["op": op, "shape": s, "threads": t, "gflops": gf, "peer": peerName]
+                        var obj: [String: Any] = ["op": r.op, "shape": s, "threads": t, "gflops": gf, "peer": r.peer, "rounds": reps]
                         obj["peer_gflops"] = peerGF ?? NSNull()
                         obj["ratio"] = ratio ?? NSNull()
+                        obj["ratio_median"] = median ?? NSNull()
+                        obj["seconds"] = r.ours
+                        obj["peer_seconds"] = r.peerSeconds
                         obj["sgemm_gflops"] = sgemm ?? NSNull()
                         obj["fraction_of_sgemm"] = ofPeak ?? NSNull()
                         let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
                         print(String(decoding: data, as: UTF8.self))
                     } else {
                         let shapeText = s.map(String.init).joined(separator: ",")
-                        print(Self.pad(op, 16) + " " + Self.pad(shapeText, 21) + " " + Self.pad("\(t)", 4)
-                              + Self.pad(Self.fmt(gf), 11) + " " + Self.pad(peerName, 17)
+                        print(Self.pad(r.op, 16) + " " + Self.pad(shapeText, 21) + " " + Self.pad("\(t)", 4)
+                              + Self.pad(Self.fmt(gf), 11) + " " + Self.pad(r.peer, 17)
                               + Self.pad(peerGF.map(Self.fmt) ?? "-", 10) + " " + Self.pad(ratio.map { String(format: "%.2f", $0) } ?? "-", 6)
+                              + " " + Self.pad(median.map { String(format: "%.2f", $0) } ?? "-", 7)
                               + " " + (ofPeak.map { String(format: "%.0f%%", 100 * $0) } ?? "-"))
                     }
                 }
             }
             if !json, let p = sgemm { print("OpenBLAS sgemm 2048^2 (numpy), \(t) thread(s): \(Self.fmt(p)) GFLOP/s") }
         }
+    }
+
+    var pythonPath: String {
+        python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? "/work/venv/bin/python"
+    }
+
+    static func median(_ v: [Double]) -> Double {
+        let s = v.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
     static func peer(for op: String) -> (String, String) {
@@ -109,8 +126,19 @@ struct KernelsBench: ParsableCommand {
         }
     }
 
-    /// Best-of-`repeats` GFLOP/s of our three passes at one shape and thread count.
-    func measure(shape s: [Int], threads t: Int, repeats: Int) throws -> [(String, Double)] {
+    /// The timings of one pass at one shape and thread count: ours and the peer's, round by round.
+    struct PassTimes {
+        let op: String
+        let peer: String
+        let flops: Double
+        var ours: [Double] = []
+        var peerSeconds: [Double] = []
+    }
+
+    /// Times our three passes and the peers' at one shape, interleaved: in each round every pass runs once for us
+    /// and once for the peer, ours first in even rounds and the peer first in odd ones, so that a burst of load
+    /// on a shared machine lands on both sides alike.
+    func measure(shape s: [Int], threads t: Int, rounds: Int, peers: PeerServer?) throws -> [PassTimes] {
         let (n, cin, cout, h, w) = (s[0], s[1], s[2], s[3], s[4])
         var state: UInt64 = 12345
         func rand(_ shape: [Int]) -> Tensor {
@@ -128,51 +156,106 @@ struct KernelsBench: ParsableCommand {
         default: pad = ConvPadding(.zeros(1))
         }
         let g = try ConvGeometry(inputShape: x.shape, weightShape: wt.shape, stride: 1, padding: pad)
-        func best(_ body: () throws -> Void) rethrows -> Double {
-            try body()
-            var bestT = Double.infinity
-            for _ in 0..<repeats {
-                let t0 = clock.now()
-                try body()
-                bestT = min(bestT, clock.now() - t0)
+        let ours: [(String, () throws -> Void)] = [
+            ("forward", { _ = try Conv2D.forward(x, weight: wt, padding: pad) }),
+            ("backward-data", { _ = try Conv2D.backwardData(gradOutput: go, weight: wt, inputShape: x.shape, padding: pad) }),
+            ("backward-weight", { _ = try Conv2D.backwardWeight(gradOutput: go, input: x, weightShape: wt.shape, padding: pad) }),
+        ]
+        var results = ours.map { op, _ in PassTimes(op: op, peer: Self.peer(for: op).0, flops: g.flops) }
+        try peers?.prepare(shape: s)
+        try Parallel.withThreads(t) {
+            for (_, body) in ours { try body() }
+            for round in 0..<rounds {
+                for (i, (op, body)) in ours.enumerated() {
+                    func timeOurs() throws {
+                        let t0 = clock.now()
+                        try body()
+                        results[i].ours.append(clock.now() - t0)
+                    }
+                    guard let peers else { try timeOurs(); continue }
+                    if round % 2 == 0 { try timeOurs() }
+                    results[i].peerSeconds.append(try peers.time(Self.peer(for: op).1))
+                    if round % 2 == 1 { try timeOurs() }
+                }
             }
-            return g.flops / bestT / 1e9
         }
-        return try Parallel.withThreads(t) {
-            [("forward", try best { _ = try Conv2D.forward(x, weight: wt, padding: pad) }),
-             ("backward-data", try best { _ = try Conv2D.backwardData(gradOutput: go, weight: wt, inputShape: x.shape, padding: pad) }),
-             ("backward-weight", try best { _ = try Conv2D.backwardWeight(gradOutput: go, input: x, weightShape: wt.shape, padding: pad) })]
+        return results
+    }
+}
+
+/// The peer script in serve mode (`conv_peers.py --serve`): one Python process per thread count, asked for one
+/// timed run at a time so that the bench can interleave the peers' runs with its own.
+final class PeerServer {
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private var pending = Data()
+    private let script: String
+
+    /// Starts the script at `threads`, in a process without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE.
+    init(python: String, script: String, threads: Int, clock: BenchClock) throws {
+        self.script = script
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script, "--serve", "--threads", "\(threads)", "--clock", clock.rawValue]
+        var env = ProcessInfo.processInfo.environment
+        env["OPENBLAS_CORETYPE"] = nil
+        env["OPENBLAS_L2_SIZE"] = nil
+        process.environment = env
+        process.standardInput = input
+        process.standardOutput = output
+        do { try process.run() } catch {
+            throw ValidationError("cannot start peer script \(script) with \(python): \(error); use --no-peers to skip it")
         }
     }
 
-    struct PeerResults {
-        var sgemm: Double?
-        var shapes: [[String: Double]]
+    deinit {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
     }
 
-    /// Runs the peer script once for `list` (and sgemm if asked) at `threads`, in a process without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE.
-    func runPeers(_ list: [[Int]], threads: Int, repeats: Int, sgemm: Bool) throws -> PeerResults {
-        let env = ProcessInfo.processInfo.environment
-        let py = python ?? env["WXENS_PYTHON"] ?? "/work/venv/bin/python"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: py)
-        p.arguments = [peerScript, "--threads", "\(threads)", "--repeats", "\(repeats)", "--sgemm", sgemm ? "2048" : "0", "--clock", clock.rawValue,
-                       "--shapes", list.map { $0.map(String.init).joined(separator: ",") }.joined(separator: ";")]
-        var childEnv = env
-        childEnv["OPENBLAS_CORETYPE"] = nil
-        childEnv["OPENBLAS_L2_SIZE"] = nil
-        p.environment = childEnv
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0,
-              let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let shapes = obj["shapes"] as? [[String: Any]] else {
-            throw ValidationError("peer script \(peerScript) failed (status \(p.terminationStatus)); use --no-peers to skip it")
+    /// Builds and warms the peers' passes at `shape`.
+    func prepare(shape: [Int]) throws { _ = try ask(["cmd": "prepare", "shape": shape]) }
+
+    /// Seconds of one timed run of the peer pass `op`.
+    func time(_ op: String) throws -> Double {
+        let reply = try ask(["cmd": "time", "op": op])
+        // The peers' thread pools spin after a run (onnxruntime for about 60 ms here); let them settle before ours is timed.
+        usleep(150_000)
+        return try seconds(reply, op)
+    }
+
+    /// Seconds of one timed `n` x `n` sgemm (numpy, OpenBLAS).
+    func sgemm(_ n: Int) throws -> Double {
+        let reply = try ask(["cmd": "sgemm", "n": n])
+        usleep(150_000)
+        return try seconds(reply, "sgemm")
+    }
+
+    private func seconds(_ reply: [String: Any], _ what: String) throws -> Double {
+        guard let s = reply["seconds"] as? Double, s > 0 else {
+            throw ValidationError("peer script \(script) gave no time for \(what): \(reply)")
         }
-        return PeerResults(sgemm: obj["sgemm_gflops"] as? Double,
-                           shapes: shapes.map { $0.compactMapValues { $0 as? Double } })
+        return s
+    }
+
+    private func ask(_ request: [String: Any]) throws -> [String: Any] {
+        var line = try JSONSerialization.data(withJSONObject: request)
+        line.append(0x0A)
+        try input.fileHandleForWriting.write(contentsOf: line)
+        while true {
+            if let nl = pending.firstIndex(of: 0x0A) {
+                let reply = pending[pending.startIndex..<nl]
+                pending = Data(pending[(nl + 1)...])
+                guard let obj = try JSONSerialization.jsonObject(with: reply) as? [String: Any], obj["error"] == nil else {
+                    throw ValidationError("peer script \(script) answered \(String(decoding: reply, as: UTF8.self))")
+                }
+                return obj
+            }
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else {
+                throw ValidationError("peer script \(script) stopped (status \(process.isRunning ? 0 : process.terminationStatus)); use --no-peers to skip it")
+            }
+            pending.append(chunk)
+        }
     }
 }
