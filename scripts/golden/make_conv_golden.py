@@ -30,6 +30,13 @@ CASES = [
     ("k5_reflect", (1, 2, 6, 8), (3, 5), 1, ("reflect", 2), ("reflect", 2)),
 ]
 
+# 3x3 stride-1 cases with at least 32 input and output channels, which wxens runs as Winograd F(2x2, 3x3)
+# (drawn after the others, so that adding them left the earlier files unchanged).
+WINOGRAD_CASES = [
+    ("winograd_zeros", (2, 33, 5, 17), (32, 3), 1, ("zeros", 1), ("zeros", 1)),
+    ("winograd_globe", (1, 32, 6, 20), (34, 3), 1, ("reflect", 1), ("circular", 1)),
+]
+
 # name, (N, Cin, H, W), Cout, k, stride, padding, output_padding
 TRANSPOSED = [
     ("transposed", (2, 4, 4, 5), 3, 3, 2, 1, 1),
@@ -52,32 +59,37 @@ def save(case, arrays):
         np.save(os.path.join(OUT, f"conv_{case}_{k}.npy"), np.ascontiguousarray(v.detach().numpy().astype(np.float32)))
 
 
+def conv_case(g, name, xs, cout, k, stride, mh, ph, mw, pw):
+    """Draws one conv2d case, saves its arrays and returns its manifest line."""
+    x32 = torch.rand(xs, generator=g) * 2 - 1
+    w32 = torch.rand((cout, xs[1], k, k), generator=g) * 2 - 1
+    b32 = torch.rand((cout,), generator=g) * 2 - 1
+    x, w, b = (t.double().requires_grad_() for t in (x32, w32, b32))
+    if mh == mw and ph == pw:
+        # torch's own padding_mode path
+        mode = mh
+        y = F.conv2d(pad_input(x, mh, ph, mw, pw), w, b, stride=stride) if mode != "zeros" \
+            else F.conv2d(x, w, b, stride=stride, padding=ph)
+        if mode != "zeros":
+            conv = torch.nn.Conv2d(xs[1], cout, k, stride=stride, padding=ph, padding_mode=mode).double()
+            with torch.no_grad():
+                conv.weight.copy_(w); conv.bias.copy_(b)
+            y_mod = conv(x.detach())
+            assert torch.allclose(y_mod, y.detach()), name
+    else:
+        y = F.conv2d(pad_input(x, mh, ph, mw, pw), w, b, stride=stride)
+    go32 = torch.rand(y.shape, generator=g) * 2 - 1
+    gx, gw, gb = torch.autograd.grad((y * go32.double()).sum(), (x, w, b))
+    save(name, dict(x=x32, w=w32, b=b32, go=go32, y=y, gx=gx, gw=gw, gb=gb))
+    return f"{name} {stride} {mh} {ph} {mw} {pw} 0 0"
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     g = torch.Generator().manual_seed(2024)
     manifest = []
     for name, xs, (cout, k), stride, (mh, ph), (mw, pw) in CASES:
-        x32 = torch.rand(xs, generator=g) * 2 - 1
-        w32 = torch.rand((cout, xs[1], k, k), generator=g) * 2 - 1
-        b32 = torch.rand((cout,), generator=g) * 2 - 1
-        x, w, b = (t.double().requires_grad_() for t in (x32, w32, b32))
-        if mh == mw and ph == pw:
-            # torch's own padding_mode path
-            mode = mh
-            y = F.conv2d(pad_input(x, mh, ph, mw, pw), w, b, stride=stride) if mode != "zeros" \
-                else F.conv2d(x, w, b, stride=stride, padding=ph)
-            if mode != "zeros":
-                conv = torch.nn.Conv2d(xs[1], cout, k, stride=stride, padding=ph, padding_mode=mode).double()
-                with torch.no_grad():
-                    conv.weight.copy_(w); conv.bias.copy_(b)
-                y_mod = conv(x.detach())
-                assert torch.allclose(y_mod, y.detach()), name
-        else:
-            y = F.conv2d(pad_input(x, mh, ph, mw, pw), w, b, stride=stride)
-        go32 = torch.rand(y.shape, generator=g) * 2 - 1
-        gx, gw, gb = torch.autograd.grad((y * go32.double()).sum(), (x, w, b))
-        save(name, dict(x=x32, w=w32, b=b32, go=go32, y=y, gx=gx, gw=gw, gb=gb))
-        manifest.append(f"{name} {stride} {mh} {ph} {mw} {pw} 0 0")
+        manifest.append(conv_case(g, name, xs, cout, k, stride, mh, ph, mw, pw))
     for name, xs, cout, k, stride, pad, opad in TRANSPOSED:
         x32 = torch.rand(xs, generator=g) * 2 - 1
         w32 = torch.rand((xs[1], cout, k, k), generator=g) * 2 - 1
@@ -88,6 +100,8 @@ def main():
         gx, gw, gb = torch.autograd.grad((y * go32.double()).sum(), (x, w, b))
         save(name, dict(x=x32, w=w32, b=b32, go=go32, y=y, gx=gx, gw=gw, gb=gb))
         manifest.append(f"{name} {stride} zeros {pad} zeros {pad} 1 {opad}")
+    for name, xs, (cout, k), stride, (mh, ph), (mw, pw) in WINOGRAD_CASES:
+        manifest.append(conv_case(g, name, xs, cout, k, stride, mh, ph, mw, pw))
     with open(os.path.join(OUT, "conv_cases.txt"), "w") as f:
         f.write("# case stride padH_mode padH padW_mode padW transposed output_padding (torch " + torch.__version__ + ")\n")
         f.write("\n".join(manifest) + "\n")

@@ -6,16 +6,18 @@ extension Conv2D {
     /// grad_input[n, ci, i, j] = sum over (co, y, x, a, b) with pad-source(s*y+a, s*x+b) = (i, j) of
     /// grad_output[n, co, y, x] * weight[co, ci, a, b]; padded positions fold back onto the source
     /// element they copied (wrapped, mirrored or clamped), zeros padding drops them.
-    /// Computed as a stride-1 convolution of grad_output with the flipped kernel (one per stride phase at stride > 1).
+    /// Computed as a stride-1 convolution of grad_output with the flipped kernel (one per stride phase at stride > 1),
+    /// by `algorithm` (Winograd F(2x2, 3x3) for the 3x3 stride-1 cases it suits, unless `.direct`).
     public static func backwardData(gradOutput: Tensor, weight: Tensor, inputShape: [Int], stride: Int = 1,
-                                    padding: ConvPadding = .none) throws -> Tensor {
+                                    padding: ConvPadding = .none, algorithm: ConvAlgorithm = .automatic) throws -> Tensor {
         let g = try ConvGeometry(inputShape: inputShape, weightShape: weight.shape, stride: stride, padding: padding)
         guard gradOutput.shape == g.outputShape else {
             throw ConvError.shapeMismatch(operand: "gradOutput", detail: "expected \(g.outputShape), got \(gradOutput.shape)")
         }
         // backwardDataCore writes every element (zero-filling first where it only adds).
         return Tensor(unsafeUninitializedShape: inputShape) { buf in
-            backwardDataCore(go: gradOutput.storage.pointer, w: weight.storage.pointer, g: g, gi: buf.baseAddress!)
+            backwardDataCore(go: gradOutput.storage.pointer, w: weight.storage.pointer, g: g, gi: buf.baseAddress!,
+                             algorithm: algorithm)
         }
     }
 
@@ -87,7 +89,7 @@ extension Conv2D {
     /// mirrored/clamped (interior rows straight into gi, the few border rows computed apart and folded onto the rows
     /// they copied). Returns false, doing nothing, for the other cases.
     static func backwardDataStride1(go: UnsafePointer<Float>, w: UnsafePointer<Float>, g: ConvGeometry,
-                                    gi: UnsafeMutablePointer<Float>) -> Bool {
+                                    gi: UnsafeMutablePointer<Float>, algorithm: ConvAlgorithm) -> Bool {
         let (kh, kw, cin, cout, h, wd) = (g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels, g.height, g.width)
         func zeroLike(_ p: AxisPad) -> Bool { p.mode == .zeros || (p.before == 0 && p.after == 0) }
         func wraps(_ p: AxisPad, _ k: Int) -> Bool { p.mode == .circular && p.before == p.after && 2 * p.before == k - 1 }
@@ -108,7 +110,7 @@ extension Conv2D {
         let interior = sub(firstRow: g.padH.before, rows: h)
         let packed = packFlippedWeights(w, g: g, py: 0, px: 0, kjh: kh, kjw: kw, mr: microTile(interior).mr)
         defer { packed.deallocate() }
-        forwardCore(x: go, g: interior, packedWeights: packed, bias: nil, activation: .none,
+        forwardCore(x: go, g: interior, packedWeights: packed, bias: nil, activation: .none, algorithm: algorithm,
                     out: ConvOutput(base: gi, imageStride: cin * h * wd, channelStride: h * wd, rowStride: wd, colStride: 1))
         guard foldRows else { return true }
         // Border rows of the padded gradient (mirrored or clamped copies), folded onto their source rows.
@@ -116,6 +118,7 @@ extension Conv2D {
             let strip = ConvBuffer.floats(g.batch * cin * count * wd)
             defer { strip.deallocate() }
             forwardCore(x: go, g: sub(firstRow: first, rows: count), packedWeights: packed, bias: nil, activation: .none,
+                        algorithm: algorithm,
                         out: ConvOutput(base: strip, imageStride: cin * count * wd, channelStride: count * wd,
                                         rowStride: wd, colStride: 1))
             Parallel.forEach(g.batch * cin) { plane in
@@ -132,10 +135,10 @@ extension Conv2D {
 
     /// Writes grad_input into `gi` (every element; its previous contents are ignored).
     static func backwardDataCore(go: UnsafePointer<Float>, w: UnsafePointer<Float>, g: ConvGeometry,
-                                 gi: UnsafeMutablePointer<Float>) {
+                                 gi: UnsafeMutablePointer<Float>, algorithm: ConvAlgorithm = .automatic) {
         let (sh, sw, kh, kw) = (g.strideHeight, g.strideWidth, g.kernelHeight, g.kernelWidth)
         let (cin, cout) = (g.inChannels, g.outChannels)
-        if sh == 1 && sw == 1, backwardDataStride1(go: go, w: w, g: g, gi: gi) { return }
+        if sh == 1 && sw == 1, backwardDataStride1(go: go, w: w, g: g, gi: gi, algorithm: algorithm) { return }
         // The fold below adds the padded gradient onto gi.
         gi.update(repeating: 0, count: g.batch * cin * g.height * g.width)
         let hp = g.padH.paddedLength(g.height), wp = g.padW.paddedLength(g.width)
@@ -159,7 +162,7 @@ extension Conv2D {
                 defer { packed.deallocate() }
                 let out = ConvOutput(base: gp + py * wp + px, imageStride: cin * plane, channelStride: plane,
                                      rowStride: sh * wp, colStride: sw)
-                forwardCore(x: go, g: sub, packedWeights: packed, bias: nil, activation: .none, out: out)
+                forwardCore(x: go, g: sub, packedWeights: packed, bias: nil, activation: .none, algorithm: algorithm, out: out)
             }
         }
         // Fold the padded gradient back onto the source elements, one (image, channel) plane per task.

@@ -19,8 +19,10 @@ public enum Conv2D {
     /// out[n, co, y, x] = act(bias[co] + sum_{ci, a, b} weight[co, ci, a, b] * pad(input)[n, ci, s*y + a, s*x + b]).
     ///
     /// input [N, Cin, H, W], weight [Cout, Cin, kh, kw], bias [Cout] or nil; returns [N, Cout, Hout, Wout].
+    /// `algorithm` `.automatic` runs Winograd F(2x2, 3x3) for the 3x3 stride-1 convolutions it suits (see `Winograd`).
     public static func forward(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
-                               padding: ConvPadding = .none, activation: ConvActivation = .none) throws -> Tensor {
+                               padding: ConvPadding = .none, activation: ConvActivation = .none,
+                               algorithm: ConvAlgorithm = .automatic) throws -> Tensor {
         let g = try ConvGeometry(inputShape: input.shape, weightShape: weight.shape, stride: stride, padding: padding)
         if let b = bias, b.shape != [g.outChannels] {
             throw ConvError.shapeMismatch(operand: "bias", detail: "expected [\(g.outChannels)], got \(b.shape)")
@@ -31,7 +33,7 @@ public enum Conv2D {
         // The first input-channel pass stores every output element, so the output needs no zero fill.
         return Tensor(unsafeUninitializedShape: g.outputShape) { buf in
             forwardCore(x: input.storage.pointer, g: g, packedWeights: packed, bias: bias?.storage.pointer, activation: activation,
-                        out: ConvOutput(base: buf.baseAddress!, imageStride: g.outChannels * g.outHeight * g.outWidth,
+                        algorithm: algorithm, out: ConvOutput(base: buf.baseAddress!, imageStride: g.outChannels * g.outHeight * g.outWidth,
                                         channelStride: g.outHeight * g.outWidth, rowStride: g.outWidth, colStride: 1))
         }
     }
@@ -68,8 +70,13 @@ public enum Conv2D {
     /// packs the input rows once and runs the register blocks over (row, pixel block, output-channel block), each
     /// block adding its partial sums straight into the output (scratch only for edge blocks).
     static func forwardCore(x: UnsafePointer<Float>, g: ConvGeometry, packedWeights: UnsafePointer<Float>,
-                            bias: UnsafePointer<Float>?, activation: ConvActivation, out: ConvOutput) {
+                            bias: UnsafePointer<Float>?, activation: ConvActivation, algorithm: ConvAlgorithm = .automatic,
+                            out: ConvOutput) {
         let (mr, nr) = microTile(g)
+        if algorithm == .automatic, let plan = Winograd.plan(g, out: out) {
+            Winograd.forward(x: x, g: g, plan: plan, packedWeights: packedWeights, mr: mr, bias: bias, activation: activation, out: out)
+            return
+        }
         let plan = ConvTile(g, tileRows: tileRows, budgetBytes: tileBudget, maxChannels: forwardChannelBlock, blockWidth: nr)
         let hout = g.outHeight, wout = g.outWidth, cout = g.outChannels
         let rowTiles = (hout + plan.tileRows - 1) / plan.tileRows

@@ -26,6 +26,8 @@ struct KernelsBench: ParsableCommand {
     var clock: BenchClock = .wall
     @Option(help: "Our padding: zeros (as the peers), globe (reflect latitude, circular longitude), circular or reflect; the peers stay zero-padded.")
     var padding: String = "zeros"
+    @Option(help: "Passes to time, comma-separated: forward, backward-data, backward-weight.")
+    var passes: String = "forward,backward-data,backward-weight"
     @Flag(help: "Quick run: the first two shapes, 2 repeats.")
     var quick = false
     @Flag(help: "Print one JSON object per line instead of a table.")
@@ -156,11 +158,15 @@ struct KernelsBench: ParsableCommand {
         default: pad = ConvPadding(.zeros(1))
         }
         let g = try ConvGeometry(inputShape: x.shape, weightShape: wt.shape, stride: 1, padding: pad)
-        let ours: [(String, () throws -> Void)] = [
+        let all: [(String, () throws -> Void)] = [
             ("forward", { _ = try Conv2D.forward(x, weight: wt, padding: pad) }),
             ("backward-data", { _ = try Conv2D.backwardData(gradOutput: go, weight: wt, inputShape: x.shape, padding: pad) }),
             ("backward-weight", { _ = try Conv2D.backwardWeight(gradOutput: go, input: x, weightShape: wt.shape, padding: pad) }),
         ]
+        let wanted = Set(passes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        let unknown = wanted.subtracting(all.map(\.0))
+        guard unknown.isEmpty else { throw ValidationError("--passes: unknown \(unknown.sorted()); use forward, backward-data, backward-weight") }
+        let ours = all.filter { wanted.contains($0.0) }
         var results = ours.map { op, _ in PassTimes(op: op, peer: Self.peer(for: op).0, flops: g.flops) }
         try peers?.prepare(shape: s)
         try Parallel.withThreads(t) {

@@ -1,0 +1,239 @@
+import WXCore
+
+/// Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions (Lavin & Gray 2016, "Fast Algorithms for Convolutional
+/// Neural Networks"): each 2x2 block of outputs comes from a 4x4 input patch with 16 multiplies per
+/// (input channel, output channel) instead of 36, as Y = A^T [(G g G^T) .* (B^T d B)] A.
+///
+/// A piece is one image x `tileRows` output rows (as the direct kernel). Its input rows are packed once with the
+/// padding applied (`ConvTile`); then, for each block of 16 tiles along a tile row, the input transform fills
+/// V[xi][ci][16], 16 GEMMs M[xi] = U[xi] V[xi] run on the 6x16 GEMM micro-kernel (K = Cin), and the output
+/// transform writes the 2x2 blocks with bias and activation. The sums over input channels run in index order,
+/// so the result is the same bits at any thread count.
+enum Winograd {
+    /// Output rows per piece: two rows of 2x2 tiles.
+    static let tileRows = 4
+    /// Tiles per GEMM column block (two SIMD8 vectors).
+    static let blockTiles = 16
+    /// Output channels per GEMM pass, so that M (16 x chunk x 16 floats, 24 KiB) stays in L1 (24 measured best of 24, 48, 96).
+    static let channelChunk = 24
+    /// Fewest input and output channels for which the transforms cost less than the multiplies they save
+    /// (measured: 32 x 32 gains, 16 -> 64 and 64 -> 16 lose).
+    static let minChannels = 32
+    /// Bytes the packed input rows of a piece may take (all input channels at once).
+    static let tileBudget = 320 * 1024
+
+    /// The packing plan when `g` can run as F(2x2, 3x3) into `out`, else nil (other kernels or strides, strided
+    /// output columns, or too many input channels to pack a piece's rows at once).
+    static func plan(_ g: ConvGeometry, out: ConvOutput) -> ConvTile? {
+        guard g.kernelHeight == 3, g.kernelWidth == 3, g.strideHeight == 1, g.strideWidth == 1, out.colStride == 1,
+              g.inChannels >= minChannels, g.outChannels >= minChannels else { return nil }
+        // Rows padded to whole 32-pixel blocks (16 tiles) plus the 2-column halo that the last block reads.
+        let plan = ConvTile(g, tileRows: tileRows, budgetBytes: tileBudget, blockWidth: 2 * blockTiles)
+        return plan.channelBlock == g.inChannels ? plan : nil
+    }
+
+    /// U[xi][cb][ci][6] = (G w G^T)[xi] for output channel 6*cb + r, from weights packed as `Conv2D.packWeights`
+    /// ([cout/mr][cin][9][mr]); rows past `cout` are zero. G = [[1,0,0], [1/2,1/2,1/2], [1/2,-1/2,1/2], [0,0,1]].
+    static func transformWeights(_ packed: UnsafePointer<Float>, cin: Int, cout: Int, mr: Int) -> UnsafeMutablePointer<Float> {
+        let blocks = (cout + 5) / 6
+        let u = UnsafeMutablePointer<Float>.allocate(capacity: 16 * blocks * cin * 6)
+        u.initialize(repeating: 0, count: 16 * blocks * cin * 6)
+        Parallel.forEach(cout) { co in
+            let src = packed + (co / mr) * cin * 9 * mr + co % mr
+            for ci in 0..<cin {
+                let k = src + ci * 9 * mr
+                // Gg (4 x 3, one column at a time), then (Gg) G^T (4 x 4), in Double: one rounding per value.
+                var gg = (SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>())
+                for c in 0..<3 {
+                    let a = Double(k[c * mr]), b = Double(k[(3 + c) * mr]), d = Double(k[(6 + c) * mr])
+                    let col = SIMD4<Double>(a, (a + b + d) / 2, (a - b + d) / 2, d)
+                    if c == 0 { gg.0 = col } else if c == 1 { gg.1 = col } else { gg.2 = col }
+                }
+                let (a, b, d) = gg
+                let cols = (a, (a + b + d) / 2, (a - b + d) / 2, d)
+                let dst = u + (co / 6) * cin * 6 + ci * 6 + co % 6
+                let xiStride = blocks * cin * 6
+                for r in 0..<4 {
+                    dst[(4 * r) * xiStride] = Float(cols.0[r])
+                    dst[(4 * r + 1) * xiStride] = Float(cols.1[r])
+                    dst[(4 * r + 2) * xiStride] = Float(cols.2[r])
+                    dst[(4 * r + 3) * xiStride] = Float(cols.3[r])
+                }
+            }
+        }
+        return u
+    }
+
+    /// The forward convolution on raw buffers (as `Conv2D.forwardCore`), for a geometry `plan(_:out:)` accepted.
+    static func forward(x: UnsafePointer<Float>, g: ConvGeometry, plan: ConvTile, packedWeights: UnsafePointer<Float>, mr: Int,
+                        bias: UnsafePointer<Float>?, activation: ConvActivation, out: ConvOutput) {
+        let cin = g.inChannels, cout = g.outChannels, hout = g.outHeight, wout = g.outWidth
+        let u = transformWeights(packedWeights, cin: cin, cout: cout, mr: mr)
+        defer { u.deallocate() }
+        let coBlocks = (cout + 5) / 6
+        let chunkBlocks = min(coBlocks, channelChunk / 6)
+        let rowTiles = (hout + tileRows - 1) / tileRows
+        let tilesAcross = (wout + 1) / 2
+        let colBlocks = (tilesAcross + blockTiles - 1) / blockTiles
+        let imageSize = cin * g.height * g.width
+        Parallel.forEach(g.batch * rowTiles, perWorker: {
+            WinogradBuffers(tileFloats: plan.floats, vFloats: 16 * cin * blockTiles, mFloats: 16 * chunkBlocks * 6 * blockTiles)
+        }) { buf, task in
+            let n = task / rowTiles, oh0 = (task % rowTiles) * tileRows
+            let rowsHere = min(tileRows, hout - oh0)
+            plan.pack(image: x + n * imageSize, c0: 0, kc: cin, oh0: oh0, into: buf.tile)
+            for tr in 0..<(rowsHere + 1) / 2 {
+                for cbk in 0..<colBlocks {
+                    let tc0 = cbk * blockTiles
+                    inputTransform(plan: plan, tile: buf.tile, cin: cin, row: 2 * tr, col: 2 * tc0, v: buf.v)
+                    var cb0 = 0
+                    while cb0 < coBlocks {
+                        let nb = min(chunkBlocks, coBlocks - cb0)
+                        prefetchOutput(out, image: n, channels: cb0 * 6..<min(cout, (cb0 + nb) * 6), row: oh0 + 2 * tr,
+                                       rows: min(2, rowsHere - 2 * tr), col: 2 * tc0, cols: min(2 * blockTiles, wout - 2 * tc0))
+                        multiply(u: u, v: buf.v, m: buf.m, cin: cin, coBlocks: coBlocks, cb0: cb0, nb: nb)
+                        outputTransform(m: buf.m, chunk: nb * 6, co0: cb0 * 6, channels: min(nb * 6, cout - cb0 * 6),
+                                        image: n, row: oh0 + 2 * tr, rows: min(2, rowsHere - 2 * tr),
+                                        col: 2 * tc0, cols: min(2 * blockTiles, wout - 2 * tc0),
+                                        bias: bias, activation: activation, out: out)
+                        cb0 += nb
+                    }
+                }
+            }
+        }
+    }
+
+    /// Asks for the output lines a block will write, before its GEMMs, so that the stores after them do not wait
+    /// for each line to be read from memory.
+    @inline(__always)
+    static func prefetchOutput(_ out: ConvOutput, image n: Int, channels: Range<Int>, row: Int, rows: Int, col: Int, cols: Int) {
+        for c in channels {
+            for a in 0..<rows {
+                let p = UnsafeRawPointer(out.pointer(image: n, channel: c, row: row + a, col: col))
+                CachePrefetch.write(p)
+                CachePrefetch.write(p + (cols - 1) * 4)
+            }
+        }
+    }
+
+    /// M[xi][b*6 + r][t] = sum_ci U[xi][cb0 + b][ci][r] * V[xi][ci][t] for the `nb` output-channel blocks from cb0:
+    /// 16 GEMMs of (6 x Cin) x (Cin x 16) blocks on the GEMM micro-kernel, the sum over ci in index order.
+    @inline(never)
+    static func multiply(u: UnsafePointer<Float>, v: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+                         cin: Int, coBlocks: Int, cb0: Int, nb: Int) {
+        for xi in 0..<16 {
+            let b = v + xi * cin * blockTiles
+            for k in 0..<nb {
+                GemmMicroKernel.run(kc: cin, a: u + ((xi * coBlocks + cb0 + k) * cin) * 6, b: b,
+                                    tile: m + (xi * nb + k) * 6 * blockTiles)
+            }
+        }
+    }
+
+    /// V[xi][ci][t] = (B^T d B)[xi] for the 16 tiles whose 4x4 patches start at packed row `row`, column `col + 2t`,
+    /// with B^T = [[1,0,-1,0], [0,1,1,0], [0,-1,1,0], [0,1,0,-1]]; eight tiles per SIMD8 lane set.
+    @inline(never)
+    static func inputTransform(plan: ConvTile, tile: UnsafePointer<Float>, cin: Int, row: Int, col: Int,
+                               v: UnsafeMutablePointer<Float>) {
+        let rs = plan.rowStride, cs = plan.channelStride, vs = cin * blockTiles
+        for ci in 0..<cin {
+            for half in 0..<2 {
+                let base = tile + ci * cs + row * rs + col + 16 * half
+                // Column transform of each patch row: (d0 - d2, d1 + d2, d2 - d1, d1 - d3), eight tiles at a time.
+                @inline(__always) func columns(_ i: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+                    let a = UnsafeRawPointer(base + i * rs).loadUnaligned(as: SIMD16<Float>.self)
+                    let b = UnsafeRawPointer(base + i * rs + 2).loadUnaligned(as: SIMD16<Float>.self)
+                    let d0 = a.evenHalf, d1 = a.oddHalf, d2 = b.evenHalf, d3 = b.oddHalf
+                    return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
+                }
+                let r0 = columns(0), r1 = columns(1), r2 = columns(2), r3 = columns(3)
+                let dst = v + ci * blockTiles + 8 * half
+                // Then the same over the rows, for each of the four columns: xi = 4 * (row combination) + column.
+                @inline(__always) func rowsOf(_ j: Int, _ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) {
+                    store(x0 - x2, dst + j * vs)
+                    store(x1 + x2, dst + (4 + j) * vs)
+                    store(x2 - x1, dst + (8 + j) * vs)
+                    store(x1 - x3, dst + (12 + j) * vs)
+                }
+                rowsOf(0, r0.0, r1.0, r2.0, r3.0)
+                rowsOf(1, r0.1, r1.1, r2.1, r3.1)
+                rowsOf(2, r0.2, r1.2, r2.2, r3.2)
+                rowsOf(3, r0.3, r1.3, r2.3, r3.3)
+            }
+        }
+    }
+
+    /// Y = A^T M A with A^T = [[1,1,1,0], [0,1,-1,-1]] for `channels` output channels from co0 (M rows `chunk`
+    /// apart per xi), adding the bias and applying the activation; writes `rows` (1 or 2) x `cols` outputs.
+    @inline(never)
+    static func outputTransform(m: UnsafePointer<Float>, chunk: Int, co0: Int, channels: Int, image n: Int,
+                                row: Int, rows: Int, col: Int, cols: Int,
+                                bias: UnsafePointer<Float>?, activation: ConvActivation, out: ConvOutput) {
+        let xs = chunk * blockTiles
+        for c in 0..<channels {
+            let b = bias?[co0 + c] ?? 0
+            for half in 0..<2 {
+                let c0 = 16 * half
+                if c0 >= cols { break }
+                let p = m + c * blockTiles + 8 * half
+                // A^T M: s_a[j] for the two output rows a, columns j.
+                @inline(__always) func column(_ j: Int) -> (SIMD8<Float>, SIMD8<Float>) {
+                    let m0 = load(p + j * xs), m1 = load(p + (4 + j) * xs)
+                    let m2 = load(p + (8 + j) * xs), m3 = load(p + (12 + j) * xs)
+                    return (m0 + m1 + m2, m1 - m2 - m3)
+                }
+                let s0 = column(0), s1 = column(1), s2 = column(2), s3 = column(3)
+                let width = min(16, cols - c0)
+                let d = out.pointer(image: n, channel: co0 + c, row: row, col: col + c0)
+                emit(s0.0 + s1.0 + s2.0 + b, s1.0 - s2.0 - s3.0 + b, to: d, width: width, activation: activation)
+                if rows == 2 {
+                    emit(s0.1 + s1.1 + s2.1 + b, s1.1 - s2.1 - s3.1 + b, to: d + out.rowStride, width: width, activation: activation)
+                }
+            }
+        }
+    }
+
+    /// Stores one output row of eight 2x2 tiles: pixels 2t and 2t + 1 from lanes t of `even` and `odd`.
+    @inline(__always)
+    static func emit(_ even: SIMD8<Float>, _ odd: SIMD8<Float>, to d: UnsafeMutablePointer<Float>, width: Int,
+                     activation: ConvActivation) {
+        var y = SIMD16<Float>()
+        for t in 0..<8 { y[2 * t] = even[t]; y[2 * t + 1] = odd[t] }
+        if activation != .none {
+            for k in 0..<16 { y[k] = activation.apply(y[k]) }
+        }
+        if width == 16 {
+            UnsafeMutableRawPointer(d).storeBytes(of: y, as: SIMD16<Float>.self)
+        } else {
+            for k in 0..<width { d[k] = y[k] }
+        }
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+}
+
+/// The per-worker buffers of `Winograd.forward`: packed input rows, transformed inputs V and GEMM results M.
+final class WinogradBuffers {
+    /// Packed input rows of one piece, all input channels.
+    let tile: UnsafeMutablePointer<Float>
+    /// V[xi][ci][16] of one block of tiles.
+    let v: UnsafeMutablePointer<Float>
+    /// M[xi][co][16] of one block of tiles and one chunk of output channels.
+    let m: UnsafeMutablePointer<Float>
+
+    init(tileFloats: Int, vFloats: Int, mFloats: Int) {
+        tile = ConvBuffer.tile(tileFloats)
+        v = ConvBuffer.floats(vFloats)
+        m = ConvBuffer.floats(mFloats)
+    }
+
+    deinit { tile.deallocate(); v.deallocate(); m.deallocate() }
+}
