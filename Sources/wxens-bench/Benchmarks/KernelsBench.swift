@@ -8,7 +8,8 @@ import WXKernels
 struct KernelsBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernels",
-        abstract: "conv2d 3x3 stride 1 pad 1 forward, backward-data and backward-weights GFLOP/s beside onnxruntime and PyTorch.")
+        abstract: "conv2d 3x3 stride 1 pad 1 forward, backward-data and backward-weights GFLOP/s beside onnxruntime and PyTorch.",
+        discussion: "GFLOP/s count 2*N*Cin*Cout*9*H*W per pass for every algorithm, so a Winograd pass (fewer multiplies) shows its speed as the direct convolution's equivalent, and may exceed sgemm's.")
 
     /// The default shapes: N, Cin, Cout, H, W.
     static let defaultShapes: [[Int]] = [
@@ -26,6 +27,8 @@ struct KernelsBench: ParsableCommand {
     var clock: BenchClock = .wall
     @Option(help: "Our padding: zeros (as the peers), globe (reflect latitude, circular longitude), circular or reflect; the peers stay zero-padded.")
     var padding: String = "zeros"
+    @Option(help: "Our algorithm for forward and backward-data: automatic (Winograd F(2x2,3x3) where it suits) or direct.")
+    var algorithm: String = "automatic"
     @Option(help: "Passes to time, comma-separated: forward, backward-data, backward-weight.")
     var passes: String = "forward,backward-data,backward-weight"
     @Flag(help: "Quick run: the first two shapes, 2 repeats.")
@@ -43,6 +46,9 @@ struct KernelsBench: ParsableCommand {
         var list = try shapes.map(Self.parseShapes) ?? Self.defaultShapes
         var reps = repeats
         if quick { list = Array(list.prefix(2)); reps = min(reps, 2) }
+        guard ["automatic", "direct"].contains(algorithm) else {
+            throw ValidationError("--algorithm is automatic or direct, got \(algorithm)")
+        }
         guard ["zeros", "globe", "circular", "reflect"].contains(padding) else {
             throw ValidationError("--padding is zeros, globe, circular or reflect, got \(padding)")
         }
@@ -54,7 +60,7 @@ struct KernelsBench: ParsableCommand {
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
             .split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
         if !json {
-            print("wxens-bench kernels  \(started)  load average \(load)  rounds \(reps)  clock \(clock)  padding \(padding)")
+            print("wxens-bench kernels  \(started)  load average \(load)  rounds \(reps)  clock \(clock)  padding \(padding)  algorithm \(algorithm)")
             print("op               shape N,Cin,Cout,H,W  thr  wxens GF/s  peer              peer GF/s  ratio  median  %sgemm")
         }
         for t in threadCounts {
@@ -74,7 +80,8 @@ struct KernelsBench: ParsableCommand {
                     let peerGF = r.peerSeconds.min().map { r.flops / $0 / 1e9 }
                     let ofPeak = sgemm.map { gf / $0 }
                     if json {
-                        var obj: [String: Any] = ["op": r.op, "shape": s, "threads": t, "gflops": gf, "peer": r.peer, "rounds": reps]
+                        var obj: [String: Any] = ["op": r.op, "shape": s, "threads": t, "gflops": gf, "peer": r.peer, "rounds": reps,
+                                                   "algorithm": algorithm]
                         obj["peer_gflops"] = peerGF ?? NSNull()
                         obj["ratio"] = ratio ?? NSNull()
                         obj["ratio_median"] = median ?? NSNull()
@@ -158,9 +165,11 @@ struct KernelsBench: ParsableCommand {
         default: pad = ConvPadding(.zeros(1))
         }
         let g = try ConvGeometry(inputShape: x.shape, weightShape: wt.shape, stride: 1, padding: pad)
+        let algo: ConvAlgorithm = algorithm == "direct" ? .direct : .automatic
         let all: [(String, () throws -> Void)] = [
-            ("forward", { _ = try Conv2D.forward(x, weight: wt, padding: pad) }),
-            ("backward-data", { _ = try Conv2D.backwardData(gradOutput: go, weight: wt, inputShape: x.shape, padding: pad) }),
+            ("forward", { _ = try Conv2D.forward(x, weight: wt, padding: pad, algorithm: algo) }),
+            ("backward-data", { _ = try Conv2D.backwardData(gradOutput: go, weight: wt, inputShape: x.shape, padding: pad,
+                                                            algorithm: algo) }),
             ("backward-weight", { _ = try Conv2D.backwardWeight(gradOutput: go, input: x, weightShape: wt.shape, padding: pad) }),
         ]
         let wanted = Set(passes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
