@@ -23,6 +23,8 @@ final class ConvWinogradTests: XCTestCase {
         Case(n: 1, cin: 36, cout: 32, h: 9, w: 1, padding: ConvPadding(height: .circular(1), width: .zeros(1))),
         Case(n: 2, cin: 32, cout: 38, h: 6, w: 40, padding: .none),
         Case(n: 1, cin: 48, cout: 50, h: 13, w: 70, padding: ConvPadding(height: .reflect(1), width: .circular(1))),
+        // Cin * Cout above 64 * 64: groups of up to four tile blocks per pass over U (here 4 + 2, then 3 blocks).
+        Case(n: 1, cin: 129, cout: 131, h: 5, w: 70, padding: ConvPadding(height: .reflect(1), width: .circular(1))),
     ]
 
     func testForwardMatchesReferenceAndDirect() throws {

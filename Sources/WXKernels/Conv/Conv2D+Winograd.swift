@@ -5,9 +5,9 @@ import WXCore
 /// (input channel, output channel) instead of 36, as Y = A^T [(G g G^T) .* (B^T d B)] A.
 ///
 /// A piece is one image x `tileRows` output rows (as the direct kernel). Its input rows are packed once with the
-/// padding applied (`ConvTile`); then, for each block of 16 tiles along a tile row, the input transform fills
-/// V[xi][ci][16], 16 GEMMs M[xi] = U[xi] V[xi] run on the 6x16 GEMM micro-kernel (K = Cin), and the output
-/// transform writes the 2x2 blocks with bias and activation. The sums over input channels run in index order,
+/// padding applied (`ConvTile`); then, for each block of 16 tiles along a tile row (or a group of up to four blocks,
+/// for large channel counts), the input transform fills V[xi][ci][16], 16 GEMMs M[xi] = U[xi] V[xi] run on the 6x16
+/// GEMM micro-kernel (K = Cin), and the output transform writes the 2x2 blocks with bias and activation. The sums over input channels run in index order,
 /// so the result is the same bits at any thread count.
 enum Winograd {
     /// Output rows per piece: two rows of 2x2 tiles.
@@ -19,6 +19,9 @@ enum Winograd {
     /// Fewest input and output channels for which the transforms cost less than the multiplies they save
     /// (measured: 32 x 32 gains, 16 -> 64 and 64 -> 16 lose).
     static let minChannels = 32
+    /// Above this Cin * Cout (transformed weights over 256 KiB, half the L2), up to four 16-tile blocks share each pass
+    /// over them (measured at 2 threads: +5-15% on 128 and 256 channels, -3-8% on 64 where U stays in L2).
+    static let groupAbove = 64 * 64
     /// Bytes the packed input rows of a piece may take (all input channels at once).
     static let tileBudget = 320 * 1024
 
@@ -76,29 +79,48 @@ enum Winograd {
         let tilesAcross = (wout + 1) / 2
         let colBlocks = (tilesAcross + blockTiles - 1) / blockTiles
         let imageSize = cin * g.height * g.width
+        // Large channel counts: several 16-tile blocks share each pass over U (16 * Cout * Cin floats, 1 MiB at 128 x 128,
+        // which would otherwise stream from L3 once per 16 tiles); small ones keep one block, so V stays in L1/L2.
+        let maxGroup = cin * cout > groupAbove ? 4 : 1
+        let subBlocks = 2 * colBlocks
+        let group = min(maxGroup, subBlocks)
         Parallel.forEach(g.batch * rowTiles, perWorker: {
-            WinogradBuffers(tileFloats: plan.floats, vFloats: 16 * cin * blockTiles, mFloats: 16 * chunkBlocks * 6 * blockTiles)
+            WinogradBuffers(tileFloats: plan.floats, vFloats: 16 * group * cin * blockTiles,
+                            mFloats: 16 * group * chunkBlocks * 6 * blockTiles)
         }) { buf, task in
             let n = task / rowTiles, oh0 = (task % rowTiles) * tileRows
             let rowsHere = min(tileRows, hout - oh0)
+            let blocksHere = (rowsHere + 1) / 2 * colBlocks
             plan.pack(image: x + n * imageSize, c0: 0, kc: cin, oh0: oh0, into: buf.tile)
-            for tr in 0..<(rowsHere + 1) / 2 {
-                for cbk in 0..<colBlocks {
-                    let tc0 = cbk * blockTiles
-                    inputTransform(plan: plan, tile: buf.tile, cin: cin, row: 2 * tr, col: 2 * tc0, v: buf.v)
-                    var cb0 = 0
-                    while cb0 < coBlocks {
-                        let nb = min(chunkBlocks, coBlocks - cb0)
-                        prefetchOutput(out, image: n, channels: cb0 * 6..<min(cout, (cb0 + nb) * 6), row: oh0 + 2 * tr,
+            // Sub-block k is tile row k / colBlocks, tiles from 16 * (k % colBlocks).
+            var k0 = 0
+            while k0 < blocksHere {
+                let gs = min(group, blocksHere - k0)
+                for s in 0..<gs {
+                    let k = k0 + s
+                    inputTransform(plan: plan, tile: buf.tile, cin: cin, row: 2 * (k / colBlocks), col: 2 * blockTiles * (k % colBlocks),
+                                   v: buf.v + s * cin * blockTiles, xiStride: gs * cin * blockTiles)
+                }
+                var cb0 = 0
+                while cb0 < coBlocks {
+                    let nb = min(chunkBlocks, coBlocks - cb0)
+                    let channels = min(nb * 6, cout - cb0 * 6)
+                    for s in 0..<gs {
+                        let k = k0 + s, tr = k / colBlocks, tc0 = blockTiles * (k % colBlocks)
+                        prefetchOutput(out, image: n, channels: cb0 * 6..<(cb0 * 6 + channels), row: oh0 + 2 * tr,
                                        rows: min(2, rowsHere - 2 * tr), col: 2 * tc0, cols: min(2 * blockTiles, wout - 2 * tc0))
-                        multiply(u: u, v: buf.v, m: buf.m, cin: cin, coBlocks: coBlocks, cb0: cb0, nb: nb)
-                        outputTransform(m: buf.m, chunk: nb * 6, co0: cb0 * 6, channels: min(nb * 6, cout - cb0 * 6),
-                                        image: n, row: oh0 + 2 * tr, rows: min(2, rowsHere - 2 * tr),
+                    }
+                    multiply(u: u, v: buf.v, m: buf.m, cin: cin, coBlocks: coBlocks, cb0: cb0, nb: nb, group: gs)
+                    for s in 0..<gs {
+                        let k = k0 + s, tr = k / colBlocks, tc0 = blockTiles * (k % colBlocks)
+                        outputTransform(m: buf.m + s * nb * 6 * blockTiles, xiStride: gs * nb * 6 * blockTiles, co0: cb0 * 6,
+                                        channels: channels, image: n, row: oh0 + 2 * tr, rows: min(2, rowsHere - 2 * tr),
                                         col: 2 * tc0, cols: min(2 * blockTiles, wout - 2 * tc0),
                                         bias: bias, activation: activation, out: out)
-                        cb0 += nb
                     }
+                    cb0 += nb
                 }
+                k0 += gs
             }
         }
     }
@@ -116,26 +138,29 @@ enum Winograd {
         }
     }
 
-    /// M[xi][b*6 + r][t] = sum_ci U[xi][cb0 + b][ci][r] * V[xi][ci][t] for the `nb` output-channel blocks from cb0:
-    /// 16 GEMMs of (6 x Cin) x (Cin x 16) blocks on the GEMM micro-kernel, the sum over ci in index order.
+    /// M[xi][s][b*6 + r][t] = sum_ci U[xi][cb0 + b][ci][r] * V[xi][s][ci][t] for the `nb` output-channel blocks from
+    /// cb0 and the `group` tile blocks s: GEMMs of (6 x Cin) x (Cin x 16) blocks on the GEMM micro-kernel, each U block
+    /// used for every tile block while it is in L1; the sum over ci runs in index order.
     @inline(never)
     static func multiply(u: UnsafePointer<Float>, v: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
-                         cin: Int, coBlocks: Int, cb0: Int, nb: Int) {
+                         cin: Int, coBlocks: Int, cb0: Int, nb: Int, group: Int) {
         for xi in 0..<16 {
-            let b = v + xi * cin * blockTiles
             for k in 0..<nb {
-                GemmMicroKernel.run(kc: cin, a: u + ((xi * coBlocks + cb0 + k) * cin) * 6, b: b,
-                                    tile: m + (xi * nb + k) * 6 * blockTiles)
+                let a = u + ((xi * coBlocks + cb0 + k) * cin) * 6
+                for s in 0..<group {
+                    GemmMicroKernel.run(kc: cin, a: a, b: v + (xi * group + s) * cin * blockTiles,
+                                        tile: m + ((xi * group + s) * nb + k) * 6 * blockTiles)
+                }
             }
         }
     }
 
-    /// V[xi][ci][t] = (B^T d B)[xi] for the 16 tiles whose 4x4 patches start at packed row `row`, column `col + 2t`,
-    /// with B^T = [[1,0,-1,0], [0,1,1,0], [0,-1,1,0], [0,1,0,-1]]; eight tiles per SIMD8 lane set.
+    /// V[xi][ci][t] = (B^T d B)[xi] (V[xi] `xiStride` floats apart) for the 16 tiles whose 4x4 patches start at packed
+    /// row `row`, column `col + 2t`, with B^T = [[1,0,-1,0], [0,1,1,0], [0,-1,1,0], [0,1,0,-1]]; eight tiles per SIMD8 lane set.
     @inline(never)
     static func inputTransform(plan: ConvTile, tile: UnsafePointer<Float>, cin: Int, row: Int, col: Int,
-                               v: UnsafeMutablePointer<Float>) {
-        let rs = plan.rowStride, cs = plan.channelStride, vs = cin * blockTiles
+                               v: UnsafeMutablePointer<Float>, xiStride vs: Int) {
+        let rs = plan.rowStride, cs = plan.channelStride
         for ci in 0..<cin {
             for half in 0..<2 {
                 let base = tile + ci * cs + row * rs + col + 16 * half
@@ -163,13 +188,12 @@ enum Winograd {
         }
     }
 
-    /// Y = A^T M A with A^T = [[1,1,1,0], [0,1,-1,-1]] for `channels` output channels from co0 (M rows `chunk`
-    /// apart per xi), adding the bias and applying the activation; writes `rows` (1 or 2) x `cols` outputs.
+    /// Y = A^T M A with A^T = [[1,1,1,0], [0,1,-1,-1]] for `channels` output channels from co0 (M[xi] `xiStride`
+    /// floats apart, channels 16 apart), adding the bias and applying the activation; writes `rows` (1 or 2) x `cols` outputs.
     @inline(never)
-    static func outputTransform(m: UnsafePointer<Float>, chunk: Int, co0: Int, channels: Int, image n: Int,
+    static func outputTransform(m: UnsafePointer<Float>, xiStride xs: Int, co0: Int, channels: Int, image n: Int,
                                 row: Int, rows: Int, col: Int, cols: Int,
                                 bias: UnsafePointer<Float>?, activation: ConvActivation, out: ConvOutput) {
-        let xs = chunk * blockTiles
         for c in 0..<channels {
             let b = bias?[co0 + c] ?? 0
             for half in 0..<2 {
@@ -224,9 +248,9 @@ enum Winograd {
 final class WinogradBuffers {
     /// Packed input rows of one piece, all input channels.
     let tile: UnsafeMutablePointer<Float>
-    /// V[xi][ci][16] of one block of tiles.
+    /// V[xi][s][ci][16] of one group of tile blocks.
     let v: UnsafeMutablePointer<Float>
-    /// M[xi][co][16] of one block of tiles and one chunk of output channels.
+    /// M[xi][s][co][16] of one group of tile blocks and one chunk of output channels.
     let m: UnsafeMutablePointer<Float>
 
     init(tileFloats: Int, vFloats: Int, mFloats: Int) {
