@@ -62,7 +62,7 @@ extension Conv2D {
 
     /// Packs the flipped sub-kernel of stride phase (py, px) with channels swapped, as `packWeights` lays out
     /// a [Cin][Cout][kjh][kjw] weight: sub[ci][co][a][b] = w[co][ci][py + sh*(kjh-1-a)][px + sw*(kjw-1-b)].
-    /// Reads each w[co][ci] kernel once, in order.
+    /// One worker per block of `mr` input channels, each writing its block in order (zeros past Cin).
     static func packFlippedWeights(_ w: UnsafePointer<Float>, g: ConvGeometry, py: Int, px: Int,
                                    kjh: Int, kjw: Int, mr: Int) -> UnsafeMutablePointer<Float> {
         let (cin, cout, kh, kw, sh, sw) = (g.inChannels, g.outChannels, g.kernelHeight, g.kernelWidth,
@@ -70,14 +70,18 @@ extension Conv2D {
         let taps = kjh * kjw
         let blocks = (cin + mr - 1) / mr
         let p = UnsafeMutablePointer<Float>.allocate(capacity: blocks * cout * taps * mr)
-        p.initialize(repeating: 0, count: blocks * cout * taps * mr)
-        for co in 0..<cout {
-            for ci in 0..<cin {
-                let src = w + (co * cin + ci) * kh * kw
-                let dst = p + ((ci / mr) * cout + co) * taps * mr + ci % mr
+        Parallel.forEach(blocks) { bi in
+            var dst = p + bi * cout * taps * mr
+            for co in 0..<cout {
                 for a in 0..<kjh {
-                    let row = src + (py + sh * (kjh - 1 - a)) * kw + px
-                    for b in 0..<kjw { dst[(a * kjw + b) * mr] = row[sw * (kjw - 1 - b)] }
+                    for b in 0..<kjw {
+                        let tap = (py + sh * (kjh - 1 - a)) * kw + px + sw * (kjw - 1 - b)
+                        for r in 0..<mr {
+                            let ci = bi * mr + r
+                            dst[r] = ci < cin ? w[(co * cin + ci) * kh * kw + tap] : 0
+                        }
+                        dst += mr
+                    }
                 }
             }
         }

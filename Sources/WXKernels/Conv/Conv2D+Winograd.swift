@@ -39,28 +39,32 @@ enum Winograd {
     /// ([cout/mr][cin][9][mr]); rows past `cout` are zero. G = [[1,0,0], [1/2,1/2,1/2], [1/2,-1/2,1/2], [0,0,1]].
     static func transformWeights(_ packed: UnsafePointer<Float>, cin: Int, cout: Int, mr: Int) -> UnsafeMutablePointer<Float> {
         let blocks = (cout + 5) / 6
-        let u = UnsafeMutablePointer<Float>.allocate(capacity: 16 * blocks * cin * 6)
-        u.initialize(repeating: 0, count: 16 * blocks * cin * 6)
-        Parallel.forEach(cout) { co in
-            let src = packed + (co / mr) * cin * 9 * mr + co % mr
+        let xiStride = blocks * cin * 6
+        let u = UnsafeMutablePointer<Float>.allocate(capacity: 16 * xiStride)
+        // One worker per 6-channel block, so that each writes whole cache lines of U: 16 streams, in order.
+        Parallel.forEach(blocks) { cb in
             for ci in 0..<cin {
-                let k = src + ci * 9 * mr
-                // Gg (4 x 3, one column at a time), then (Gg) G^T (4 x 4), in Double: one rounding per value.
-                var gg = (SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>())
-                for c in 0..<3 {
-                    let a = Double(k[c * mr]), b = Double(k[(3 + c) * mr]), d = Double(k[(6 + c) * mr])
-                    let col = SIMD4<Double>(a, (a + b + d) / 2, (a - b + d) / 2, d)
-                    if c == 0 { gg.0 = col } else if c == 1 { gg.1 = col } else { gg.2 = col }
-                }
-                let (a, b, d) = gg
-                let cols = (a, (a + b + d) / 2, (a - b + d) / 2, d)
-                let dst = u + (co / 6) * cin * 6 + ci * 6 + co % 6
-                let xiStride = blocks * cin * 6
-                for r in 0..<4 {
-                    dst[(4 * r) * xiStride] = Float(cols.0[r])
-                    dst[(4 * r + 1) * xiStride] = Float(cols.1[r])
-                    dst[(4 * r + 2) * xiStride] = Float(cols.2[r])
-                    dst[(4 * r + 3) * xiStride] = Float(cols.3[r])
+                let dst = u + cb * cin * 6 + ci * 6
+                for r in 0..<6 {
+                    let co = cb * 6 + r
+                    guard co < cout else {
+                        for xi in 0..<16 { dst[xi * xiStride + r] = 0 }
+                        continue
+                    }
+                    let k = packed + (co / mr) * cin * 9 * mr + ci * 9 * mr + co % mr
+                    // Gg (4 x 3, one column at a time), then (Gg) G^T (4 x 4), in Double: one rounding per value.
+                    func column(_ c: Int) -> SIMD4<Double> {
+                        let a = Double(k[c * mr]), b = Double(k[(3 + c) * mr]), d = Double(k[(6 + c) * mr])
+                        return SIMD4(a, (a + b + d) / 2, (a - b + d) / 2, d)
+                    }
+                    let a = column(0), b = column(1), d = column(2)
+                    let cols = (a, (a + b + d) / 2, (a - b + d) / 2, d)
+                    for row in 0..<4 {
+                        dst[(4 * row) * xiStride + r] = Float(cols.0[row])
+                        dst[(4 * row + 1) * xiStride + r] = Float(cols.1[row])
+                        dst[(4 * row + 2) * xiStride + r] = Float(cols.2[row])
+                        dst[(4 * row + 3) * xiStride + r] = Float(cols.3[row])
+                    }
                 }
             }
         }

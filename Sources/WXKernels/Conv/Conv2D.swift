@@ -38,15 +38,21 @@ public enum Conv2D {
         }
     }
 
-    /// Packs weights [cout][cin][taps] as [cout/mr blocks][cin][taps][mr], zero-filling the last block.
+    /// Packs weights [cout][cin][taps] as [cout/mr blocks][cin][taps][mr], zero-filling the last block; one worker
+    /// per block, each writing its block in order.
     static func packWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, taps: Int, mr: Int) -> UnsafeMutablePointer<Float> {
         let blocks = (cout + mr - 1) / mr
         let p = UnsafeMutablePointer<Float>.allocate(capacity: blocks * cin * taps * mr)
-        p.initialize(repeating: 0, count: blocks * cin * taps * mr)
-        for co in 0..<cout {
-            let base = p + (co / mr) * cin * taps * mr + co % mr
+        Parallel.forEach(blocks) { b in
+            var dst = p + b * cin * taps * mr
             for ci in 0..<cin {
-                for t in 0..<taps { base[(ci * taps + t) * mr] = w[(co * cin + ci) * taps + t] }
+                for t in 0..<taps {
+                    for r in 0..<mr {
+                        let co = b * mr + r
+                        dst[r] = co < cout ? w[(co * cin + ci) * taps + t] : 0
+                    }
+                    dst += mr
+                }
             }
         }
         return p
