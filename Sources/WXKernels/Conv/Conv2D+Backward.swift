@@ -112,19 +112,31 @@ extension Conv2D {
                          padH: axis(g.padH, k: kh, n: h, outN: g.outHeight, first: firstRow, count: rows), padW: padW)
         }
         let interior = sub(firstRow: g.padH.before, rows: h)
-        let packed = packFlippedWeights(w, g: g, py: 0, px: 0, kjh: kh, kjw: kw, mr: microTile(interior).mr)
-        defer { packed.deallocate() }
-        forwardCore(x: go, g: interior, packedWeights: packed, bias: nil, activation: .none, algorithm: algorithm,
-                    out: ConvOutput(base: gi, imageStride: cin * h * wd, channelStride: h * wd, rowStride: wd, colStride: 1))
+        let interiorOut = ConvOutput(base: gi, imageStride: cin * h * wd, channelStride: h * wd, rowStride: wd, colStride: 1)
+        // Winograd transforms the flipped weights straight from w; the direct kernel packs them.
+        let winograd = algorithm == .automatic && Winograd.plan(interior, out: interiorOut) != nil
+        let u = winograd ? Winograd.transformWeights(adjointOf: w, cin: cin, cout: cout) : nil
+        let packed = winograd ? nil : packFlippedWeights(w, g: g, py: 0, px: 0, kjh: kh, kjw: kw, mr: microTile(interior).mr)
+        defer { u?.deallocate(); packed?.deallocate() }
+        func run(_ sg: ConvGeometry, _ out: ConvOutput) {
+            if let u, let plan = Winograd.plan(sg, out: out) {
+                Winograd.forward(x: go, g: sg, plan: plan, u: u, bias: nil, activation: .none, out: out)
+            } else if let packed {
+                forwardCore(x: go, g: sg, packedWeights: packed, bias: nil, activation: .none, algorithm: .direct, out: out)
+            } else {
+                let p = packFlippedWeights(w, g: g, py: 0, px: 0, kjh: kh, kjw: kw, mr: microTile(sg).mr)
+                defer { p.deallocate() }
+                forwardCore(x: go, g: sg, packedWeights: p, bias: nil, activation: .none, algorithm: .direct, out: out)
+            }
+        }
+        run(interior, interiorOut)
         guard foldRows else { return true }
         // Border rows of the padded gradient (mirrored or clamped copies), folded onto their source rows.
         for (first, count) in [(0, g.padH.before), (g.padH.before + h, g.padH.after)] where count > 0 {
             let strip = ConvBuffer.floats(g.batch * cin * count * wd)
             defer { strip.deallocate() }
-            forwardCore(x: go, g: sub(firstRow: first, rows: count), packedWeights: packed, bias: nil, activation: .none,
-                        algorithm: algorithm,
-                        out: ConvOutput(base: strip, imageStride: cin * count * wd, channelStride: count * wd,
-                                        rowStride: wd, colStride: 1))
+            run(sub(firstRow: first, rows: count),
+                ConvOutput(base: strip, imageStride: cin * count * wd, channelStride: count * wd, rowStride: wd, colStride: 1))
             Parallel.forEach(g.batch * cin) { plane in
                 for r in 0..<count {
                     let sy = g.padH.source(first + r, h)

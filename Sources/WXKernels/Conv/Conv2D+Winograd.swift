@@ -38,10 +38,28 @@ enum Winograd {
     /// U[xi][cb][ci][6] = (G w G^T)[xi] for output channel 6*cb + r, from weights packed as `Conv2D.packWeights`
     /// ([cout/mr][cin][9][mr]); rows past `cout` are zero. G = [[1,0,0], [1/2,1/2,1/2], [1/2,-1/2,1/2], [0,0,1]].
     static func transformWeights(_ packed: UnsafePointer<Float>, cin: Int, cout: Int, mr: Int) -> UnsafeMutablePointer<Float> {
+        transformWeights(cin: cin, cout: cout) { co, ci in (packed + (co / mr) * cin * 9 * mr + ci * 9 * mr + co % mr, mr) }
+    }
+
+    /// U for weights w [cout][cin][3][3] as given to the forward pass.
+    static func transformWeights(forward w: UnsafePointer<Float>, cin: Int, cout: Int) -> UnsafeMutablePointer<Float> {
+        transformWeights(cin: cin, cout: cout) { co, ci in (w + (co * cin + ci) * 9, 1) }
+    }
+
+    /// U of the stride-1 backward-data pass of weights w [cout][cin][3][3]: the convolution of grad_output (cout
+    /// channels) to grad_input (cin channels) with each kernel flipped, w'[ci][co][a][b] = w[co][ci][2-a][2-b].
+    static func transformWeights(adjointOf w: UnsafePointer<Float>, cin: Int, cout: Int) -> UnsafeMutablePointer<Float> {
+        transformWeights(cin: cout, cout: cin) { co, ci in (w + (ci * cin + co) * 9 + 8, -1) }
+    }
+
+    /// U[xi][cb][ci][6] from `kernel(co, ci)`: where the 3x3 kernel's tap 0 is and the step between its taps
+    /// (row-major; -1 reads it flipped). One worker per 6-channel block, writing U in order (16 streams).
+    @inline(__always)
+    static func transformWeights(cin: Int, cout: Int,
+                                 kernel: (Int, Int) -> (UnsafePointer<Float>, Int)) -> UnsafeMutablePointer<Float> {
         let blocks = (cout + 5) / 6
         let xiStride = blocks * cin * 6
         let u = UnsafeMutablePointer<Float>.allocate(capacity: 16 * xiStride)
-        // One worker per 6-channel block, so that each writes whole cache lines of U: 16 streams, in order.
         Parallel.forEach(blocks) { cb in
             for ci in 0..<cin {
                 let dst = u + cb * cin * 6 + ci * 6
@@ -51,10 +69,10 @@ enum Winograd {
                         for xi in 0..<16 { dst[xi * xiStride + r] = 0 }
                         continue
                     }
-                    let k = packed + (co / mr) * cin * 9 * mr + ci * 9 * mr + co % mr
+                    let (k, step) = kernel(co, ci)
                     // Gg (4 x 3, one column at a time), then (Gg) G^T (4 x 4), in Double: one rounding per value.
                     func column(_ c: Int) -> SIMD4<Double> {
-                        let a = Double(k[c * mr]), b = Double(k[(3 + c) * mr]), d = Double(k[(6 + c) * mr])
+                        let a = Double(k[c * step]), b = Double(k[(3 + c) * step]), d = Double(k[(6 + c) * step])
                         return SIMD4(a, (a + b + d) / 2, (a - b + d) / 2, d)
                     }
                     let a = column(0), b = column(1), d = column(2)
@@ -72,11 +90,10 @@ enum Winograd {
     }
 
     /// The forward convolution on raw buffers (as `Conv2D.forwardCore`), for a geometry `plan(_:out:)` accepted.
-    static func forward(x: UnsafePointer<Float>, g: ConvGeometry, plan: ConvTile, packedWeights: UnsafePointer<Float>, mr: Int,
+    /// `u` holds the transformed weights (`transformWeights`).
+    static func forward(x: UnsafePointer<Float>, g: ConvGeometry, plan: ConvTile, u: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, activation: ConvActivation, out: ConvOutput) {
         let cin = g.inChannels, cout = g.outChannels, hout = g.outHeight, wout = g.outWidth
-        let u = transformWeights(packedWeights, cin: cin, cout: cout, mr: mr)
-        defer { u.deallocate() }
         let coBlocks = (cout + 5) / 6
         let chunkBlocks = min(coBlocks, channelChunk / 6)
         let rowTiles = (hout + tileRows - 1) / tileRows

@@ -27,14 +27,22 @@ public enum Conv2D {
         if let b = bias, b.shape != [g.outChannels] {
             throw ConvError.shapeMismatch(operand: "bias", detail: "expected [\(g.outChannels)], got \(b.shape)")
         }
-        let packed = packWeights(weight.storage.pointer, cout: g.outChannels, cin: g.inChannels,
-                                 taps: g.kernelHeight * g.kernelWidth, mr: microTile(g).mr)
-        defer { packed.deallocate() }
-        // The first input-channel pass stores every output element, so the output needs no zero fill.
+        // Every output element is stored (the first input-channel pass stores, later ones add), so no zero fill.
         return Tensor(unsafeUninitializedShape: g.outputShape) { buf in
-            forwardCore(x: input.storage.pointer, g: g, packedWeights: packed, bias: bias?.storage.pointer, activation: activation,
-                        algorithm: algorithm, out: ConvOutput(base: buf.baseAddress!, imageStride: g.outChannels * g.outHeight * g.outWidth,
-                                        channelStride: g.outHeight * g.outWidth, rowStride: g.outWidth, colStride: 1))
+            let out = ConvOutput(base: buf.baseAddress!, imageStride: g.outChannels * g.outHeight * g.outWidth,
+                                 channelStride: g.outHeight * g.outWidth, rowStride: g.outWidth, colStride: 1)
+            if algorithm == .automatic, let plan = Winograd.plan(g, out: out) {
+                let u = Winograd.transformWeights(forward: weight.storage.pointer, cin: g.inChannels, cout: g.outChannels)
+                defer { u.deallocate() }
+                Winograd.forward(x: input.storage.pointer, g: g, plan: plan, u: u, bias: bias?.storage.pointer,
+                                 activation: activation, out: out)
+                return
+            }
+            let packed = packWeights(weight.storage.pointer, cout: g.outChannels, cin: g.inChannels,
+                                     taps: g.kernelHeight * g.kernelWidth, mr: microTile(g).mr)
+            defer { packed.deallocate() }
+            forwardCore(x: input.storage.pointer, g: g, packedWeights: packed, bias: bias?.storage.pointer,
+                        activation: activation, algorithm: .direct, out: out)
         }
     }
 
@@ -80,7 +88,9 @@ public enum Conv2D {
                             out: ConvOutput) {
         let (mr, nr) = microTile(g)
         if algorithm == .automatic, let plan = Winograd.plan(g, out: out) {
-            Winograd.forward(x: x, g: g, plan: plan, packedWeights: packedWeights, mr: mr, bias: bias, activation: activation, out: out)
+            let u = Winograd.transformWeights(packedWeights, cin: g.inChannels, cout: g.outChannels, mr: mr)
+            defer { u.deallocate() }
+            Winograd.forward(x: x, g: g, plan: plan, u: u, bias: bias, activation: activation, out: out)
             return
         }
         let plan = ConvTile(g, tileRows: tileRows, budgetBytes: tileBudget, maxChannels: forwardChannelBlock, blockWidth: nr)
