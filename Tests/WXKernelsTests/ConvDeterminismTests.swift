@@ -25,4 +25,17 @@ final class ConvDeterminismTests: XCTestCase {
             }
         }
     }
+
+    /// The weight gradient with 32-channel input blocks (64 -> 128 channels) at 1, 2 and 3 threads.
+    func testWideWeightGradientSameBits() throws {
+        var rng = SeededRandom(12)
+        let x = rng.tensor([2, 64, 7, 19]), go = rng.tensor([2, 128, 7, 19])
+        let pad = ConvPadding(height: .reflect(1), width: .circular(1))
+        func run() throws -> [UInt32] {
+            try Conv2D.backwardWeight(gradOutput: go, input: x, weightShape: [128, 64, 3, 3], padding: pad).array.map(\.bitPattern)
+        }
+        let one = try Parallel.withThreads(1) { try run() }
+        XCTAssertEqual(one, try Parallel.withThreads(2) { try run() })
+        XCTAssertEqual(one, try Parallel.withThreads(3) { try run() })
+    }
 }

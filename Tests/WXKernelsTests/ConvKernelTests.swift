@@ -92,6 +92,27 @@ final class ConvKernelTests: XCTestCase {
         }
     }
 
+    /// Stride-1 weight gradients with 32- and 16-channel input blocks (chosen when they still give 8 pieces),
+    /// including blocks evened out (40 -> 2 x 20) and a partial last output-channel chunk.
+    func testWeightGradientWideChannelBlocks() throws {
+        var rng = SeededRandom(6)
+        let cases: [(n: Int, cin: Int, cout: Int, h: Int, w: Int, pad: ConvPadding)] = [
+            (2, 64, 128, 5, 13, ConvPadding(height: .reflect(1), width: .circular(1))),
+            (1, 40, 250, 3, 7, ConvPadding(.zeros(1))),
+            (1, 64, 64, 6, 9, ConvPadding(.replicate(1))),
+        ]
+        for c in cases {
+            let x = rng.tensor([c.n, c.cin, c.h, c.w])
+            let wShape = [c.cout, c.cin, 3, 3]
+            let g = try ConvGeometry(inputShape: x.shape, weightShape: wShape, stride: 1, padding: c.pad)
+            let go = rng.tensor(g.outputShape)
+            let gw = try Conv2D.backwardWeight(gradOutput: go, input: x, weightShape: wShape, padding: c.pad)
+            let r = try Conv2DReference.backwardWeight(gradOutput: go.doubles, input: x.doubles, inputShape: x.shape,
+                                                       weightShape: wShape, stride: 1, padding: c.pad)
+            XCTAssertLessThan(relativeError(gw.array, r), 1e-5, "backwardWeight \(c)")
+        }
+    }
+
     func testLargerChannelCountsSpanSeveralBlocks() throws {
         var rng = SeededRandom(5)
         let x = rng.tensor([1, 40, 9, 37]), w = rng.tensor([19, 40, 3, 3])
