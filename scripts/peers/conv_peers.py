@@ -10,7 +10,7 @@ Serve: conv_peers.py --threads T --serve [--clock wall|cpu]
   reads one JSON command per line and answers each with one JSON line, so that the bench can time
   a peer's run right beside its own (interleaved), not minutes apart:
     {"cmd": "prepare", "shape": [N, Cin, Cout, H, W]} -> {"ops": [...]}   (builds and warms every op)
-    {"cmd": "time", "op": "onnxruntime_forward"}       -> {"seconds": s}  (one timed run)
+    {"cmd": "time", "op": "onnxruntime_forward"}       -> {"seconds": s}  (one untimed run, then one timed run)
     {"cmd": "sgemm", "n": 2048}                         -> {"seconds": s}  (one timed a @ b; warm on first use)
 Each shape is a 3x3, stride 1, padding 1 convolution (float32, NCHW);
 GFLOP/s count 2*N*Cin*Cout*9*H*W per pass.
@@ -101,6 +101,9 @@ def serve(rng):
                 fn()
             reply = {"ops": sorted(ops)}
         elif cmd == "time":
+            # Run once untimed first, as the bench does for its own passes, so that neither side is timed on a
+            # core that has just been idle (the bench waits for the peers' thread pools to settle between runs).
+            ops[req["op"]]()
             reply = {"seconds": one_time(ops[req["op"]])}
         elif cmd == "sgemm":
             k = int(req.get("n", 2048))
