@@ -71,6 +71,31 @@ final class ConvWinogradTests: XCTestCase {
         }
     }
 
+    /// Outputs of 1, 2 and 3 rows (whole 4-row tiles are packed, the rows past the output as zeros), and the
+    /// backward-data of mirrored or clamped latitude, whose folded border strips are 1-row convolutions.
+    func testShortOutputsAndBorderStrips() throws {
+        var rng = SeededRandom(36)
+        let cases: [(Int, ConvPadding)] = [
+            (1, ConvPadding(height: .replicate(1), width: .circular(1))), (1, ConvPadding(.zeros(1))),
+            (2, ConvPadding(height: .reflect(1), width: .circular(1))), (2, ConvPadding(height: .replicate(1), width: .zeros(1))),
+            (3, ConvPadding(height: .reflect(1), width: .circular(1))), (3, ConvPadding(.zeros(1))),
+        ]
+        for (h, pad) in cases {
+            do {
+                let (n, cin, cout, w) = (2, 32, 33, 21)
+                let x = rng.tensor([n, cin, h, w]), wt = rng.tensor([cout, cin, 3, 3])
+                let r = try Conv2DReference.forward(input: x.doubles, inputShape: x.shape, weight: wt.doubles, weightShape: wt.shape,
+                                                    bias: nil, stride: 1, padding: pad)
+                XCTAssertLessThan(relativeError(try Conv2D.forward(x, weight: wt, padding: pad).array, r), 1e-5, "forward h \(h) \(pad)")
+                let go = rng.tensor([n, cout, h, w])
+                let rb = try Conv2DReference.backwardData(gradOutput: go.doubles, weight: wt.doubles, weightShape: wt.shape,
+                                                          inputShape: x.shape, stride: 1, padding: pad)
+                let gi = try Conv2D.backwardData(gradOutput: go, weight: wt, inputShape: x.shape, padding: pad)
+                XCTAssertLessThan(relativeError(gi.array, rb), 1e-5, "backward-data h \(h) \(pad)")
+            }
+        }
+    }
+
     func testFewChannelsStayDirect() throws {
         var rng = SeededRandom(34)
         let x = rng.tensor([1, 16, 8, 20]), w = rng.tensor([64, 16, 3, 3])

@@ -31,7 +31,8 @@ enum Winograd {
         guard g.kernelHeight == 3, g.kernelWidth == 3, g.strideHeight == 1, g.strideWidth == 1, out.colStride == 1,
               g.inChannels >= minChannels, g.outChannels >= minChannels else { return nil }
         // Rows padded to whole 32-pixel blocks (16 tiles) plus the 2-column halo that the last block reads.
-        let plan = ConvTile(g, tileRows: tileRows, budgetBytes: tileBudget, blockWidth: 2 * blockTiles)
+        // Whole 4-row tiles even for outputs of 1-3 rows: the input transform reads 4 packed rows per tile row.
+        let plan = ConvTile(g, tileRows: tileRows, budgetBytes: tileBudget, blockWidth: 2 * blockTiles, fullRows: true)
         return plan.channelBlock == g.inChannels ? plan : nil
     }
 
@@ -94,6 +95,8 @@ enum Winograd {
     static func forward(x: UnsafePointer<Float>, g: ConvGeometry, plan: ConvTile, u: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, activation: ConvActivation, out: ConvOutput) {
         let cin = g.inChannels, cout = g.outChannels, hout = g.outHeight, wout = g.outWidth
+        // The input transform reads packed rows 0..<tileRows + 2 of every tile (a check that -Ounchecked keeps).
+        if plan.rows != tileRows + 2 || plan.channelBlock != cin { fatalError("Winograd.forward needs a plan from Winograd.plan") }
         let coBlocks = (cout + 5) / 6
         let chunkBlocks = min(coBlocks, channelChunk / 6)
         let rowTiles = (hout + tileRows - 1) / tileRows

@@ -22,10 +22,12 @@ struct ConvTile {
     /// Tile plan for `g`; `budgetBytes` bounds the packed block so that it stays in L2.
     /// `tight` packs rows of exactly Wout + kw - 1 (stride 1), so that consecutive rows form one
     /// run of pixels for the weight-gradient kernel; otherwise rows are padded for 16-pixel blocks.
+    /// `fullRows` keeps `tileRows` output rows per tile even where the output has fewer (rows past it are packed as
+    /// zeros), for kernels that always read whole tiles.
     init(_ g: ConvGeometry, tileRows: Int, budgetBytes: Int, maxChannels: Int = Int.max, tight: Bool = false,
-         blockWidth: Int = ConvMicroKernel.nr) {
+         blockWidth: Int = ConvMicroKernel.nr, fullRows: Bool = false) {
         self.g = g
-        self.tileRows = max(1, min(tileRows, g.outHeight))
+        self.tileRows = fullRows ? tileRows : max(1, min(tileRows, g.outHeight))
         rows = (self.tileRows - 1) * g.strideHeight + g.kernelHeight
         if tight {
             phaseLength = g.outWidth + (g.kernelWidth - 1) / g.strideWidth
