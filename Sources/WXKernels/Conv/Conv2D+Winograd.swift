@@ -199,10 +199,10 @@ enum Winograd {
                 let dst = v + ci * blockTiles + 8 * half
                 // Then the same over the rows, for each of the four columns: xi = 4 * (row combination) + column.
                 @inline(__always) func rowsOf(_ j: Int, _ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) {
-                    store(x0 - x2, dst + j * vs)
-                    store(x1 + x2, dst + (4 + j) * vs)
-                    store(x2 - x1, dst + (8 + j) * vs)
-                    store(x1 - x3, dst + (12 + j) * vs)
+                    ConvMicroKernel.store(x0 - x2, dst + j * vs)
+                    ConvMicroKernel.store(x1 + x2, dst + (4 + j) * vs)
+                    ConvMicroKernel.store(x2 - x1, dst + (8 + j) * vs)
+                    ConvMicroKernel.store(x1 - x3, dst + (12 + j) * vs)
                 }
                 rowsOf(0, r0.0, r1.0, r2.0, r3.0)
                 rowsOf(1, r0.1, r1.1, r2.1, r3.1)
@@ -226,8 +226,8 @@ enum Winograd {
                 let p = m + c * blockTiles + 8 * half
                 // A^T M: s_a[j] for the two output rows a, columns j.
                 @inline(__always) func column(_ j: Int) -> (SIMD8<Float>, SIMD8<Float>) {
-                    let m0 = load(p + j * xs), m1 = load(p + (4 + j) * xs)
-                    let m2 = load(p + (8 + j) * xs), m3 = load(p + (12 + j) * xs)
+                    let m0 = ConvMicroKernel.load(p + j * xs), m1 = ConvMicroKernel.load(p + (4 + j) * xs)
+                    let m2 = ConvMicroKernel.load(p + (8 + j) * xs), m3 = ConvMicroKernel.load(p + (12 + j) * xs)
                     return (m0 + m1 + m2, m1 - m2 - m3)
                 }
                 let s0 = column(0), s1 = column(1), s2 = column(2), s3 = column(3)
@@ -255,16 +255,6 @@ enum Winograd {
         } else {
             for k in 0..<width { d[k] = y[k] }
         }
-    }
-
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    @inline(__always)
-    static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
     }
 }
 
