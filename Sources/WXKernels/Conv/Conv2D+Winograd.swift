@@ -20,7 +20,7 @@ enum Winograd {
     /// (measured: 32 x 32 gains, 16 -> 64 and 64 -> 16 lose).
     static let minChannels = 32
     /// Above this Cin * Cout (transformed weights over 256 KiB, half the L2), up to four 16-tile blocks share each pass
-    /// over them (measured at 2 threads: +5-15% on 128 and 256 channels, -3-8% on 64 where U stays in L2).
+    /// over them (measured at 2 threads: up to +30% at 256 and +10% at 128 channels, -3-8% at 64 where U stays in L2).
     static let groupAbove = 64 * 64
     /// Bytes the packed input rows of a piece may take (all input channels at once).
     static let tileBudget = 320 * 1024
