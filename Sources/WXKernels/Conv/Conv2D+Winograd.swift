@@ -7,14 +7,14 @@ import WXCore
 /// A piece is one image x `tileRows` output rows (as the direct kernel). Its input rows are packed once with the
 /// padding applied (`ConvTile`); then, for each block of 16 tiles along a tile row (or a group of up to four blocks,
 /// for large channel counts), the input transform fills V[xi][ci][16], 16 GEMMs M[xi] = U[xi] V[xi] run on the 6x16
-/// GEMM micro-kernel (K = Cin), and the output transform writes the 2x2 blocks with bias and activation. The sums over input channels run in index order,
-/// so the result is the same bits at any thread count.
+/// GEMM micro-kernel (K = Cin), and the output transform writes the 2x2 blocks with bias and activation.
+/// The sums over input channels run in index order, so the result is the same bits at any thread count.
 enum Winograd {
     /// Output rows per piece: two rows of 2x2 tiles.
     static let tileRows = 4
     /// Tiles per GEMM column block (two SIMD8 vectors).
     static let blockTiles = 16
-    /// Output channels per GEMM pass, so that M (16 x chunk x 16 floats, 24 KiB) stays in L1 (24 measured best of 24, 48, 96).
+    /// Output channels per GEMM pass, so that M (16 x chunk x 16 floats, 24 KiB) stays in L1 (measured best of 24, 48, 96).
     static let channelChunk = 24
     /// Fewest input and output channels for which the transforms cost less than the multiplies they save
     /// (measured: 32 x 32 gains, 16 -> 64 and 64 -> 16 lose).
