@@ -113,20 +113,18 @@ extension Conv2D {
         }
         let interior = sub(firstRow: g.padH.before, rows: h)
         let interiorOut = ConvOutput(base: gi, imageStride: cin * h * wd, channelStride: h * wd, rowStride: wd, colStride: 1)
-        // Winograd transforms the flipped weights straight from w; the direct kernel packs them.
-        let winograd = algorithm == .automatic && Winograd.plan(interior, out: interiorOut) != nil
-        let u = winograd ? Winograd.transformWeights(adjointOf: w, cin: cin, cout: cout) : nil
-        let packed = winograd ? nil : packFlippedWeights(w, g: g, py: 0, px: 0, kjh: kh, kjw: kw, mr: microTile(interior).mr)
+        // The interior and the border strips share one set of weights, made on first use: Winograd transforms the
+        // flipped weights straight from w, the direct kernel packs them (strips have the interior's channels and width,
+        // so they take the same path and register block).
+        var u: UnsafeMutablePointer<Float>?, packed: UnsafeMutablePointer<Float>?
         defer { u?.deallocate(); packed?.deallocate() }
         func run(_ sg: ConvGeometry, _ out: ConvOutput) {
-            if let u, let plan = Winograd.plan(sg, out: out) {
-                Winograd.forward(x: go, g: sg, plan: plan, u: u, bias: nil, activation: .none, out: out)
-            } else if let packed {
-                forwardCore(x: go, g: sg, packedWeights: packed, bias: nil, activation: .none, algorithm: .direct, out: out)
+            if algorithm == .automatic, let plan = Winograd.plan(sg, out: out) {
+                if u == nil { u = Winograd.transformWeights(adjointOf: w, cin: cin, cout: cout) }
+                Winograd.forward(x: go, g: sg, plan: plan, u: u!, bias: nil, activation: .none, out: out)
             } else {
-                let p = packFlippedWeights(w, g: g, py: 0, px: 0, kjh: kh, kjw: kw, mr: microTile(sg).mr)
-                defer { p.deallocate() }
-                forwardCore(x: go, g: sg, packedWeights: p, bias: nil, activation: .none, algorithm: .direct, out: out)
+                if packed == nil { packed = packFlippedWeights(w, g: g, py: 0, px: 0, kjh: kh, kjw: kw, mr: microTile(sg).mr) }
+                forwardCore(x: go, g: sg, packedWeights: packed!, bias: nil, activation: .none, out: out)
             }
         }
         run(interior, interiorOut)
@@ -174,11 +172,18 @@ extension Conv2D {
                                        strideHeight: 1, strideWidth: 1,
                                        padH: AxisPad(before: kjh - 1, after: ah - g.outHeight, mode: .zeros),
                                        padW: AxisPad(before: kjw - 1, after: aw - g.outWidth, mode: .zeros))
-                let packed = packFlippedWeights(w, g: g, py: py, px: px, kjh: kjh, kjw: kjw, mr: microTile(sub).mr)
-                defer { packed.deallocate() }
                 let out = ConvOutput(base: gp + py * wp + px, imageStride: cin * plane, channelStride: plane,
                                      rowStride: sh * wp, colStride: sw)
-                forwardCore(x: go, g: sub, packedWeights: packed, bias: nil, activation: .none, algorithm: algorithm, out: out)
+                // At stride 1 the one phase is the whole flipped kernel: Winograd where it suits, as in the stride-1 path.
+                if sh == 1 && sw == 1 && algorithm == .automatic, let plan = Winograd.plan(sub, out: out) {
+                    let u = Winograd.transformWeights(adjointOf: w, cin: cin, cout: cout)
+                    defer { u.deallocate() }
+                    Winograd.forward(x: go, g: sub, plan: plan, u: u, bias: nil, activation: .none, out: out)
+                    continue
+                }
+                let packed = packFlippedWeights(w, g: g, py: py, px: px, kjh: kjh, kjw: kjw, mr: microTile(sub).mr)
+                defer { packed.deallocate() }
+                forwardCore(x: go, g: sub, packedWeights: packed, bias: nil, activation: .none, out: out)
             }
         }
         // Fold the padded gradient back onto the source elements, one (image, channel) plane per task.

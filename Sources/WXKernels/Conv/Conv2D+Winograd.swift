@@ -36,13 +36,8 @@ enum Winograd {
         return plan.channelBlock == g.inChannels ? plan : nil
     }
 
-    /// U[xi][cb][ci][6] = (G w G^T)[xi] for output channel 6*cb + r, from weights packed as `Conv2D.packWeights`
-    /// ([cout/mr][cin][9][mr]); rows past `cout` are zero. G = [[1,0,0], [1/2,1/2,1/2], [1/2,-1/2,1/2], [0,0,1]].
-    static func transformWeights(_ packed: UnsafePointer<Float>, cin: Int, cout: Int, mr: Int) -> UnsafeMutablePointer<Float> {
-        transformWeights(cin: cin, cout: cout) { co, ci in (packed + (co / mr) * cin * 9 * mr + ci * 9 * mr + co % mr, mr) }
-    }
-
-    /// U for weights w [cout][cin][3][3] as given to the forward pass.
+    /// U[xi][cb][ci][6] = (G w G^T)[xi] for output channel 6*cb + r of weights w [cout][cin][3][3] as given to the
+    /// forward pass; rows past `cout` are zero. G = [[1,0,0], [1/2,1/2,1/2], [1/2,-1/2,1/2], [0,0,1]].
     static func transformWeights(forward w: UnsafePointer<Float>, cin: Int, cout: Int) -> UnsafeMutablePointer<Float> {
         transformWeights(cin: cin, cout: cout) { co, ci in (w + (co * cin + ci) * 9, 1) }
     }

@@ -42,7 +42,7 @@ public enum Conv2D {
                                      taps: g.kernelHeight * g.kernelWidth, mr: microTile(g).mr)
             defer { packed.deallocate() }
             forwardCore(x: input.storage.pointer, g: g, packedWeights: packed, bias: bias?.storage.pointer,
-                        activation: activation, algorithm: .direct, out: out)
+                        activation: activation, out: out)
         }
     }
 
@@ -84,15 +84,8 @@ public enum Conv2D {
     /// packs the input rows once and runs the register blocks over (row, pixel block, output-channel block), each
     /// block adding its partial sums straight into the output (scratch only for edge blocks).
     static func forwardCore(x: UnsafePointer<Float>, g: ConvGeometry, packedWeights: UnsafePointer<Float>,
-                            bias: UnsafePointer<Float>?, activation: ConvActivation, algorithm: ConvAlgorithm = .automatic,
-                            out: ConvOutput) {
+                            bias: UnsafePointer<Float>?, activation: ConvActivation, out: ConvOutput) {
         let (mr, nr) = microTile(g)
-        if algorithm == .automatic, let plan = Winograd.plan(g, out: out) {
-            let u = Winograd.transformWeights(packedWeights, cin: g.inChannels, cout: g.outChannels, mr: mr)
-            defer { u.deallocate() }
-            Winograd.forward(x: x, g: g, plan: plan, u: u, bias: bias, activation: activation, out: out)
-            return
-        }
         let plan = ConvTile(g, tileRows: tileRows, budgetBytes: tileBudget, maxChannels: forwardChannelBlock, blockWidth: nr)
         let hout = g.outHeight, wout = g.outWidth, cout = g.outChannels
         let rowTiles = (hout + plan.tileRows - 1) / plan.tileRows
