@@ -34,3 +34,19 @@ func relativeError(_ a: [Float], _ b: [Double]) -> Double {
 let allAxisPaddings: [(Int) -> ConvAxisPadding] = [
     { .zeros($0) }, { .circular($0) }, { .reflect($0) }, { .replicate($0) },
 ]
+
+/// Forward (with bias and SiLU) and backward-data of `x` by `w` against the Double reference, within 1e-5 of the
+/// output scale; the output gradient is drawn from `rng`.
+func checkForwardAndBackwardData(_ x: Tensor, _ w: Tensor, _ b: Tensor, padding pad: ConvPadding, algorithm: ConvAlgorithm,
+                                 rng: inout SeededRandom, _ label: String,
+                                 file: StaticString = #filePath, line: UInt = #line) throws {
+    let y = try Conv2D.forward(x, weight: w, bias: b, padding: pad, activation: .silu, algorithm: algorithm)
+    let ry = try Conv2DReference.forward(input: x.doubles, inputShape: x.shape, weight: w.doubles, weightShape: w.shape,
+                                         bias: b.doubles, padding: pad).map { Double(ConvActivation.silu.apply(Float($0))) }
+    XCTAssertLessThan(relativeError(y.array, ry), 1e-5, "forward \(label)", file: file, line: line)
+    let go = rng.tensor(y.shape)
+    let gi = try Conv2D.backwardData(gradOutput: go, weight: w, inputShape: x.shape, padding: pad, algorithm: algorithm)
+    let rgi = try Conv2DReference.backwardData(gradOutput: go.doubles, weight: w.doubles, weightShape: w.shape,
+                                               inputShape: x.shape, padding: pad)
+    XCTAssertLessThan(relativeError(gi.array, rgi), 1e-5, "backwardData \(label)", file: file, line: line)
+}
