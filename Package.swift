@@ -33,6 +33,8 @@ let package = Package(
         .library(name: "WXIO", targets: ["WXIO"]),
         .library(name: "WXKernels", targets: ["WXKernels"]),
         .library(name: "WXVerification", targets: ["WXVerification"]),
+        .library(name: "WXNN", targets: ["WXNN"]),
+        .library(name: "WXGenerative", targets: ["WXGenerative"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "WXIOTests", dependencies: ["WXCore", "WXIO"], exclude: ["Golden"]),
         .testTarget(name: "WXKernelsTests", dependencies: ["WXCore", "WXKernels"], exclude: ["Golden"]),
         .testTarget(name: "WXVerificationTests", dependencies: ["WXCore", "WXVerification"]),
+        .testTarget(name: "WXNNTests", dependencies: ["WXCore", "WXKernels", "WXNN"], exclude: ["Golden"]),
         .testTarget(name: "WXPipelinesTests", dependencies: ["WXCore", "WXIO", "WXVerification", "WXPipelines"], exclude: ["Golden"]),
     ]
 )
