@@ -1,9 +1,9 @@
 import WXCore
 
 extension SpatialAttention {
-    /// Gradients of `forward` for the input and every parameter (returned in the parameters' layout).
+    /// Gradients of `forward` (with the same `residual`) for the input and every parameter (in the parameters' layout).
     public static func backward(_ x: Tensor, parameters p: AttentionParameters, cache: AttentionCache,
-                                gradOutput: Tensor) throws -> (gradInput: Tensor, gradParameters: AttentionParameters) {
+                                gradOutput: Tensor, residual: Bool = true) throws -> (gradInput: Tensor, gradParameters: AttentionParameters) {
         let (n, c, l, d) = try check("attentionBackward", x, p)
         guard gradOutput.shape == x.shape else {
             throw KernelError.shapeMismatch(op: "attentionBackward", detail: "gradOutput \(gradOutput.shape) differs from x \(x.shape)")
@@ -55,7 +55,8 @@ extension SpatialAttention {
         let (gWq, gbq, gxq) = try projectionBackward(p.queryWeight, input: x3, gradOutput: gq)
         let (gWk, gbk, gxk) = try projectionBackward(p.keyWeight, input: x3, gradOutput: gk)
         let (gWv, gbv, gxv) = try projectionBackward(p.valueWeight, input: x3, gradOutput: gv)
-        let gx = try Elementwise.add(try Elementwise.add(try Elementwise.add(g3, gxq), gxk), gxv).reshaped(x.shape)
+        let gq3 = residual ? try Elementwise.add(g3, gxq) : gxq
+        let gx = try Elementwise.add(try Elementwise.add(gq3, gxk), gxv).reshaped(x.shape)
         let grads = AttentionParameters(queryWeight: gWq, queryBias: gbq, keyWeight: gWk, keyBias: gbk,
                                         valueWeight: gWv, valueBias: gbv, outputWeight: gWo, outputBias: gbo, heads: heads)
         return (gx, grads)

@@ -83,8 +83,9 @@ public enum SpatialAttention {
         }
     }
 
-    /// y = x + attention(x), with the intermediates for `backward`.
-    public static func forward(_ x: Tensor, parameters p: AttentionParameters) throws -> (output: Tensor, cache: AttentionCache) {
+    /// y = x + attention(x) (`residual: false`: attention(x) alone), with the intermediates for `backward`.
+    public static func forward(_ x: Tensor, parameters p: AttentionParameters,
+                               residual: Bool = true) throws -> (output: Tensor, cache: AttentionCache) {
         let (n, c, l, d) = try check("attention", x, p)
         let x3 = x.reshaped([n, c, l])
         let q = try project(p.queryWeight, p.queryBias, x3)
@@ -106,7 +107,7 @@ public enum SpatialAttention {
                        b: s, ldb: l, beta: 0, c: cp + off, ldc: l, parallel: inside)
         }
         let out = try project(p.outputWeight, p.outputBias, context)
-        let y = try Elementwise.add(x3, out).reshaped(x.shape)
+        let y = (residual ? try Elementwise.add(x3, out) : out).reshaped(x.shape)
         return (y, AttentionCache(query: q, key: k, value: v, probabilities: probs, context: context))
     }
 }

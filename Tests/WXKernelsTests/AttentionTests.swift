@@ -113,6 +113,20 @@ final class AttentionTests: XCTestCase {
         }
     }
 
+    /// Without the residual, forward is the block's output minus x and backward drops the identity term.
+    func testWithoutResidual() throws {
+        var rng = SeededRandom(33)
+        let shape = [2, 4, 3, 2], heads = 2
+        let x = rng.tensor(shape), ps = randomParameters(&rng, c: 4), go = rng.tensor(shape)
+        let p = parameters(ps, heads: heads)
+        let (y, cache) = try SpatialAttention.forward(x, parameters: p)
+        let (a, cacheA) = try SpatialAttention.forward(x, parameters: p, residual: false)
+        assertClose(a, zip(y.doubles, x.doubles).map { $0 - $1 }, tolerance: 1e-6, "attention without residual")
+        let (gx, _) = try SpatialAttention.backward(x, parameters: p, cache: cache, gradOutput: go)
+        let (gxa, _) = try SpatialAttention.backward(x, parameters: p, cache: cacheA, gradOutput: go, residual: false)
+        assertClose(gxa, zip(gx.doubles, go.doubles).map { $0 - $1 }, tolerance: 1e-5, "attention dx without residual")
+    }
+
     func testMatchesPyTorch() throws {
         let x = try OpsGolden.load("attention", "x")
         let ps = try Self.names.map { try OpsGolden.load("attention", $0) }

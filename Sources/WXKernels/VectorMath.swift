@@ -1,0 +1,39 @@
+/// Vectorised elementary functions on `SIMD8<Float>` for the fused activation kernels.
+enum VectorMath {
+    /// e^x to about 1 ulp (Cephes `expf`: x = n ln 2 + r, |r| <= ln 2 / 2, degree-6 polynomial, times 2^n).
+    /// Inputs are clamped to [-87.3, 88.37] so 2^n stays a normal float; the result is never NaN for finite x.
+    @inline(__always)
+    static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let x = x.clamped(lowerBound: SIMD8(repeating: -87.33654), upperBound: SIMD8(repeating: 88.37626))
+        let n = (x * 1.442_695_040_888_963_4 + 0.5).rounded(.down)
+        var r = x - n * 0.693_359_375
+        r = r - n * -2.121_944_400_546_905_8e-4
+        var p = SIMD8<Float>(repeating: 1.987_569_150_0e-4)
+        p = p * r + 1.398_199_950_7e-3
+        p = p * r + 8.333_451_907_3e-3
+        p = p * r + 4.166_579_589_4e-2
+        p = p * r + 1.666_666_545_9e-1
+        p = p * r + 5.000_000_120_1e-1
+        let y = p * (r * r) + r + 1
+        let bits = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+        return y * unsafeBitCast(bits, to: SIMD8<Float>.self)
+    }
+
+    /// The logistic sigmoid 1 / (1 + e^-x).
+    @inline(__always)
+    static func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        1 / (1 + exp(-x))
+    }
+
+    /// Loads 8 floats from any address.
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    /// Stores 8 floats to any address.
+    @inline(__always)
+    static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+}

@@ -1,2 +1,0 @@
-import WXCore
-import WXKernels
