@@ -1,4 +1,5 @@
 import Foundation
+import WXCore
 
 /// A minimal SVG document: a canvas of fixed size to which shapes and text are appended.
 public struct SVGDocument: Sendable {

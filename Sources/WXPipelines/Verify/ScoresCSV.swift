@@ -1,4 +1,5 @@
 import Foundation
+import WXCore
 
 /// `scores.csv`: one row per (variable, lead time, metric) with header `variable,lead_time_hours,metric,value`.
 public enum ScoresCSV {

@@ -1,4 +1,5 @@
 import Foundation
+import WXCore
 import WXVerification
 
 /// The mergeable state of a verification run (`partials.json`): metadata and every accumulator.

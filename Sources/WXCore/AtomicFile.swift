@@ -9,11 +9,24 @@ public enum AtomicFile {
         do {
             try data.write(to: tmp)
             if rename(tmp.path, url.path) != 0 {
-                throw VerifyError.cannotWrite(path: url.path, reason: "rename failed (errno \(errno))")
+                throw AtomicFileError(path: url.path, reason: "rename failed (errno \(errno))")
             }
+        } catch let e as AtomicFileError {
+            try? FileManager.default.removeItem(at: tmp)
+            throw e
         } catch {
             try? FileManager.default.removeItem(at: tmp)
-            throw VerifyError.cannotWrite(path: url.path, reason: "\(error)")
+            throw AtomicFileError(path: url.path, reason: error.localizedDescription)
         }
     }
+}
+
+/// A file could not be written.
+public struct AtomicFileError: Error, CustomStringConvertible, Equatable {
+    /// The file.
+    public var path: String
+    /// What went wrong.
+    public var reason: String
+    /// One readable line.
+    public var description: String { "cannot write \(path): \(reason)" }
 }
