@@ -16,14 +16,16 @@ public final class Trainer<Task: TrainingTask> {
     public let checkpointPath: String?
     /// The model's `config.json`, stored in each checkpoint.
     public let config: Data
+    /// Normalisation arrays stored in each checkpoint.
+    public let statistics: [String: Tensor]
     /// Hash of the configuration and options; a checkpoint made under another one is not resumed.
     public let configHash: String
     private let progress: TrainingProgress
     private var permutations: [Int: [Int]] = [:]
 
     /// A trainer for `task` writing checkpoints to `checkpointPath`, with progress on stderr unless `quiet`.
-    public init(task: Task, options: TrainerOptions, config: Data, checkpointPath: String?, label: String = "train",
-                quiet: Bool = false) throws {
+    public init(task: Task, options: TrainerOptions, config: Data, statistics: [String: Tensor] = [:],
+                checkpointPath: String?, label: String = "train", quiet: Bool = false) throws {
         guard options.steps > 0 else { throw TrainingError.invalidOption(name: "steps", reason: "must be positive, is \(options.steps)") }
         guard options.batchSize > 0 else {
             throw TrainingError.invalidOption(name: "batch_size", reason: "must be positive, is \(options.batchSize)")
@@ -38,6 +40,7 @@ public final class Trainer<Task: TrainingTask> {
         self.task = task
         self.options = options
         self.config = config
+        self.statistics = statistics
         self.checkpointPath = checkpointPath
         let enc = JSONEncoder()
         enc.outputFormatting = .sortedKeys
@@ -162,7 +165,8 @@ public final class Trainer<Task: TrainingTask> {
             Dictionary(uniqueKeysWithValues: s.named().map { ($0.name, $0.tensor) })
         }
         let snapshot = TrainingSnapshot(state: state, firstMoment: dict(adam.m), secondMoment: dict(adam.v))
-        try Checkpoint(config: config, weights: dict(p), ema: ema.average.map(dict), training: snapshot).write(to: path)
+        try Checkpoint(config: config, weights: dict(p), ema: ema.average.map(dict), statistics: statistics,
+                       training: snapshot).write(to: path)
     }
 
     /// FNV-1a 64 of `data`, as 16 hex digits.
