@@ -38,6 +38,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CNetCDF", path: "Sources/CNetCDF", pkgConfig: "netcdf",
@@ -52,9 +53,10 @@ let package = Package(
         .target(name: "WXNN", dependencies: ["WXCore", "WXKernels"], swiftSettings: cpuFlags),
         .target(name: "WXGenerative", dependencies: ["WXCore", "WXKernels", "WXNN"], swiftSettings: cpuFlags),
         .target(name: "WXVerification", dependencies: ["WXCore"], swiftSettings: cpuFlags),
-        .target(name: "WXPipelines", dependencies: ["WXCore", "WXIO", "CNetCDF", "WXKernels", "WXNN", "WXGenerative", "WXVerification"]),
+        .target(name: "WXPipelines", dependencies: ["WXCore", "WXIO", "CNetCDF", "WXKernels", "WXNN", "WXGenerative", "WXVerification",
+                                                  .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "wxens", dependencies: [
-            "WXCore", "WXIO", "WXVerification", "WXPipelines",
+            "WXCore", "WXIO", "WXVerification", "WXGenerative", "WXPipelines",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wxens-bench", dependencies: [
@@ -66,6 +68,7 @@ let package = Package(
         .testTarget(name: "WXKernelsTests", dependencies: ["WXCore", "WXKernels"], exclude: ["Golden"]),
         .testTarget(name: "WXVerificationTests", dependencies: ["WXCore", "WXVerification"]),
         .testTarget(name: "WXNNTests", dependencies: ["WXCore", "WXKernels", "WXNN"], exclude: ["Golden"]),
-        .testTarget(name: "WXPipelinesTests", dependencies: ["WXCore", "WXIO", "WXVerification", "WXPipelines"], exclude: ["Golden"]),
+        .testTarget(name: "WXGenerativeTests", dependencies: ["WXCore", "WXNN", "WXGenerative"]),
+        .testTarget(name: "WXPipelinesTests", dependencies: ["WXCore", "WXIO", "WXVerification", "WXNN", "WXGenerative", "WXPipelines"], exclude: ["Golden"]),
     ]
 )

@@ -4,14 +4,16 @@ import Foundation
 public final class VerifyProgress: @unchecked Sendable {
     private let total: Int
     private let label: String
+    private let unit: String
     private let enabled: Bool
     private let start = Date()
     private var done = 0
     private var lastPrint = Date.distantPast
 
-    /// A reporter for `total` items; `quiet` or a non-terminal stderr turn it off.
-    public init(label: String, total: Int, quiet: Bool) {
+    /// A reporter for `total` items called `unit`; `quiet` or a non-terminal stderr turn it off.
+    public init(label: String, total: Int, quiet: Bool, unit: String = "blocks") {
         self.label = label
+        self.unit = unit
         self.total = total
         self.enabled = !quiet && isatty(STDERR_FILENO) == 1
     }
@@ -26,7 +28,7 @@ public final class VerifyProgress: @unchecked Sendable {
         let el = now.timeIntervalSince(start)
         let rate = el > 0 ? Double(done) / el : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
-        let line = String(format: "\r%@: %d/%d blocks, %.1f blocks/s, ETA %.0f s   ", label, done, total, rate, eta)
+        let line = String(format: "\r%@: %d/%d %@, %.2f %@/s, ETA %.0f s   ", label, done, total, unit, rate, unit, eta)
         FileHandle.standardError.write(Data(line.utf8))
         if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
     }

@@ -1,0 +1,126 @@
+import Foundation
+import WXGenerative
+import WXNN
+import Yams
+
+/// The YAML (or JSON) file of `wxens train diffusion`: data, model size, training options, default sampler.
+/// Relative paths are taken from the current directory.
+public struct SEEDSTrainingConfig: Codable, Sendable {
+    /// Input files.
+    public struct DataFiles: Codable, Sendable {
+        /// Training reforecast block (init_time, member, lead_time, latitude, longitude).
+        public var train: String
+        /// Validation block (same layout).
+        public var validation: String
+        /// Truth with a time axis (GPP only).
+        public var truth: String?
+    }
+
+    /// The denoiser's size.
+    public struct ModelSize: Codable, Sendable {
+        public var channels: [Int]
+        public var resBlocks: Int
+        public var attentionLevels: [Int]
+        public var midAttention: Bool
+        public var attentionHeads: Int
+        public var groups: Int
+        public var embeddingWidth: Int
+        public var noiseFeatures: Int
+
+        enum CodingKeys: String, CodingKey {
+            case channels, groups
+            case resBlocks = "res_blocks", attentionLevels = "attention_levels", midAttention = "mid_attention"
+            case attentionHeads = "attention_heads", embeddingWidth = "embedding_width", noiseFeatures = "noise_features"
+        }
+    }
+
+    /// Optimisation.
+    public struct Training: Codable, Sendable {
+        public var steps: Int
+        public var batchSize: Int
+        public var learningRate: Double
+        public var minimumLearningRate: Double
+        public var warmupSteps: Int
+        public var weightDecay: Double
+        public var gradientClip: Double
+        public var emaDecay: Double
+        public var evaluateEvery: Int
+        public var checkpointEvery: Int
+        public var maxMemoryGB: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case steps
+            case batchSize = "batch_size", learningRate = "learning_rate", minimumLearningRate = "minimum_learning_rate"
+            case warmupSteps = "warmup_steps", weightDecay = "weight_decay", gradientClip = "gradient_clip"
+            case emaDecay = "ema_decay", evaluateEvery = "evaluate_every", checkpointEvery = "checkpoint_every"
+            case maxMemoryGB = "max_memory_gb"
+        }
+    }
+
+    /// GEE or GPP.
+    public var mode: SEEDSConfig.Mode
+    /// The run's seed.
+    public var seed: UInt64
+    /// Model directory written at the end (the training checkpoint is `<output>.training`).
+    public var output: String
+    /// Input files.
+    public var data: DataFiles
+    /// Variables in channel order.
+    public var variables: [String]
+    /// Seeds K.
+    public var seedMembers: Int
+    /// GPP: probability of a truth target.
+    public var truthWeight: Double
+    /// The denoiser's size.
+    public var model: ModelSize
+    /// Optimisation.
+    public var training: Training
+    /// The default sampler stored with the model.
+    public var sampler: DiffusionSampler
+    /// Training noise levels (EDM's when absent).
+    public var trainingNoise: TrainingNoiseLevels?
+
+    enum CodingKeys: String, CodingKey {
+        case mode, seed, output, data, variables, model, training, sampler
+        case seedMembers = "seed_members", truthWeight = "truth_weight", trainingNoise = "training_noise"
+    }
+
+    /// Reads a YAML or JSON configuration file.
+    public static func read(_ path: String) throws -> SEEDSTrainingConfig {
+        guard let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }) else {
+            throw ModelConfigError.unreadable(path: path, reason: "no such file or not UTF-8 text")
+        }
+        do { return try YAMLDecoder().decode(SEEDSTrainingConfig.self, from: text) } catch {
+            throw ModelConfigError.unreadable(path: path, reason: "\(error)")
+        }
+    }
+
+    /// The model configuration this file describes, for a grid of `latitudes` x `longitudes` and these leads.
+    public func modelConfig(latitudes: Int, longitudes: Int, leadHours: [Double]) throws -> SEEDSConfig {
+        let v = variables.count
+        let unet = UNetConfig(inputChannels: v, conditionChannels: SEEDSConfig.conditionChannels(variables: v), outputChannels: v,
+                              channels: model.channels, resBlocks: model.resBlocks, attentionLevels: model.attentionLevels,
+                              midAttention: model.midAttention, attentionHeads: model.attentionHeads, groups: model.groups,
+                              embeddingWidth: model.embeddingWidth,
+                              scalars: [ScalarFeatures(name: "noise", features: model.noiseFeatures, minPeriod: 0.05, maxPeriod: 20),
+                                        ScalarFeatures(name: "lead", features: 4, minPeriod: 0.5, maxPeriod: 8)],
+                              padding: .globe, zeroInit: true)
+        let c = SEEDSConfig(architecture: "seeds-edm", mode: mode, variables: variables, leadTimesHours: leadHours,
+                            seedMembers: seedMembers, latitudes: latitudes, longitudes: longitudes, sigmaData: 1,
+                            trainingNoise: trainingNoise ?? TrainingNoiseLevels(), sampler: sampler, unet: unet,
+                            truthWeight: mode == .gpp ? truthWeight : 0)
+        try c.validate()
+        return c
+    }
+
+    /// The trainer's options.
+    public var trainerOptions: TrainerOptions {
+        TrainerOptions(steps: training.steps, batchSize: training.batchSize,
+                       schedule: LearningRateSchedule(peak: training.learningRate, minimum: training.minimumLearningRate,
+                                                      warmupSteps: training.warmupSteps, totalSteps: training.steps),
+                       optimizer: AdamW(weightDecay: training.weightDecay), gradientClip: training.gradientClip,
+                       emaDecay: training.emaDecay, evaluateEvery: training.evaluateEvery,
+                       checkpointEvery: training.checkpointEvery, seed: seed,
+                       maxMemoryBytes: training.maxMemoryGB.map { Int($0 * 1_073_741_824) })
+    }
+}
