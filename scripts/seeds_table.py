@@ -1,4 +1,4 @@
-"""Prints the Markdown table of the SEEDS evaluation from the scores.csv of each run: CRPS (ratio to the physics
+"""Prints the Markdown table of the SEEDS evaluation from the scores.csv of each run: CRPS (standard and fair, ratio to the physics
 ensemble), spread (ratio), spread/skill, rank-histogram delta and Brier score of +-2 sd events.
 Usage: seeds_table.py OUTDIR physics31 seeds2 gee [gpp]"""
 import csv
@@ -11,15 +11,18 @@ for run in runs:
         for row in csv.DictReader(f):
             scores[(run, row["variable"], float(row["lead_time_hours"]), row["metric"])] = float(row["value"])
 keys = sorted({(v, l) for (_, v, l, _) in scores})
-briers = sorted({m for (_, _, _, m) in scores if m.startswith("brier")})
+briers = ["brier_anom_gt2sd", "brier_anom_lt2sd"]
 print("| variable | lead h | " + " | ".join(f"CRPS {r}/phys" for r in runs[1:]) + " | "
+      + " | ".join(f"fair CRPS {r}/phys" for r in runs[1:]) + " | "
       + " | ".join(f"spread {r}/phys" for r in runs[1:]) + " | " + " | ".join(f"spread/skill {r}" for r in runs)
       + " | " + " | ".join(f"rank delta {r}" for r in runs) + " |")
-print("|" + "---|" * (2 + 2 * (len(runs) - 1) + 2 * len(runs)))
+print("|" + "---|" * (2 + 3 * (len(runs) - 1) + 2 * len(runs)))
 for v, l in keys:
     base = scores[(runs[0], v, l, "crps")]
     sp = scores[(runs[0], v, l, "spread")]
     cells = [f"{scores[(r, v, l, 'crps')] / base:.3f}" for r in runs[1:]]
+    fair = scores[(runs[0], v, l, "crps_fair")]
+    cells += [f"{scores[(r, v, l, 'crps_fair')] / fair:.3f}" for r in runs[1:]]
     cells += [f"{scores[(r, v, l, 'spread')] / sp:.3f}" for r in runs[1:]]
     cells += [f"{scores[(r, v, l, 'spread_skill')]:.2f}" for r in runs]
     cells += [f"{scores.get((r, v, l, 'rank_delta'), float('nan')):.1f}" for r in runs]
