@@ -18,13 +18,21 @@ public struct SEEDSTrainingConfig: Codable, Sendable {
 
     /// The denoiser's size.
     public struct ModelSize: Codable, Sendable {
+        /// Channels per level.
         public var channels: [Int]
+        /// Residual blocks per level.
         public var resBlocks: Int
+        /// Levels with self-attention.
         public var attentionLevels: [Int]
+        /// Attention in the middle block.
         public var midAttention: Bool
+        /// Attention heads.
         public var attentionHeads: Int
+        /// GroupNorm groups.
         public var groups: Int
+        /// Width of the noise/lead embedding.
         public var embeddingWidth: Int
+        /// Fourier features of the noise level.
         public var noiseFeatures: Int
 
         enum CodingKeys: String, CodingKey {
@@ -36,16 +44,27 @@ public struct SEEDSTrainingConfig: Codable, Sendable {
 
     /// Optimisation.
     public struct Training: Codable, Sendable {
+        /// Optimiser steps.
         public var steps: Int
+        /// Examples per step.
         public var batchSize: Int
+        /// Peak learning rate.
         public var learningRate: Double
+        /// Learning rate at the last step (cosine decay).
         public var minimumLearningRate: Double
+        /// Steps of linear warm-up.
         public var warmupSteps: Int
+        /// AdamW's decoupled weight decay.
         public var weightDecay: Double
+        /// Global gradient-norm clip.
         public var gradientClip: Double
+        /// Decay of the weights' moving average.
         public var emaDecay: Double
+        /// Steps between validation losses.
         public var evaluateEvery: Int
+        /// Steps between checkpoints.
         public var checkpointEvery: Int
+        /// Refuse to start above this memory (GiB).
         public var maxMemoryGB: Double?
 
         enum CodingKeys: String, CodingKey {
