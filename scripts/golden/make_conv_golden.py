@@ -6,7 +6,7 @@ x (input), w (weight), b (bias), go (gradient of the output), y (output),
 gx, gw, gb (gradients of sum(y * go) with respect to x, w, b), computed in float64 by torch
 autograd from the float32 inputs and stored as float32.
 A manifest conv_cases.txt lists: case stride padH_mode padH padW_mode padW transposed output_padding.
-Run: /work/venv/bin/python scripts/golden/make_conv_golden.py
+Run: .venv-peers/bin/python scripts/golden/make_conv_golden.py
 """
 import os
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes PyTorch goldens for the non-convolution kernels (forward outputs and autograd gradients).
 
-Run: /work/venv/bin/python scripts/golden/make_ops_golden.py
+Run: .venv-peers/bin/python scripts/golden/make_ops_golden.py
 Output: Tests/WXKernelsTests/Golden/ops_<case>_<array>.npy (float32, C order). Inputs, parameters and
 the upstream gradient `go` are fixed by the seed; each case's gradients are d(sum(out * go))/d(input).
 Inputs are float32 values; torch evaluates the ops in float64 on them, so the goldens carry no float32

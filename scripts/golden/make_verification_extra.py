@@ -1,6 +1,6 @@
 """Golden values for wxens scores not covered by ../shared/reference/verification.
 
-Run: /work/venv/bin/python scripts/golden/make_verification_extra.py Tests/Golden/verification_extra.json
+Run: .venv-peers/bin/python scripts/golden/make_verification_extra.py Tests/Golden/verification_extra.json
 Layouts are the libraries' (members on axis -2, variables last for multivariate; members last otherwise).
 """
 import json, sys

@@ -20,7 +20,7 @@ struct IOBench: ParsableCommand {
     @Option(help: "Repetitions (ours and the peer alternate); the best time of each counts.")
     var repeats: Int = 3
 
-    @Option(help: "Python with netCDF4 for the peer (default: $WXENS_PYTHON, else /work/venv/bin/python, else python3).")
+    @Option(help: "Python with netCDF4 for the peer (default: $WXENS_PYTHON, else .venv-peers/bin/python, else python3).")
     var python: String?
 
     @Flag(help: "One JSON object per line instead of a table.")
@@ -113,7 +113,7 @@ struct IOBench: ParsableCommand {
 
     func runPeer(_ path: String) throws -> PeerResult {
         let env = ProcessInfo.processInfo.environment
-        let py = python ?? env["WXENS_PYTHON"] ?? (FileManager.default.isExecutableFile(atPath: "/work/venv/bin/python") ? "/work/venv/bin/python" : "/usr/bin/python3")
+        let py = python ?? env["WXENS_PYTHON"] ?? (FileManager.default.isExecutableFile(atPath: ".venv-peers/bin/python") ? ".venv-peers/bin/python" : "python3")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/bench_io_peer.py").path
         let p = Process()

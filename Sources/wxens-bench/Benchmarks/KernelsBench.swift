@@ -37,7 +37,7 @@ struct KernelsBench: ParsableCommand {
     var json = false
     @Flag(help: "Skip the Python peers.")
     var noPeers = false
-    @Option(help: "Python interpreter with torch, onnxruntime, onnx, numpy (default: $WXENS_PYTHON, else /work/venv/bin/python).")
+    @Option(help: "Python interpreter with torch, onnxruntime, onnx, numpy (default: $WXENS_PYTHON, else .venv-peers/bin/python).")
     var python: String?
     @Option(help: "Peer script path.")
     var peerScript: String = "scripts/peers/conv_peers.py"
@@ -106,7 +106,7 @@ struct KernelsBench: ParsableCommand {
     }
 
     var pythonPath: String {
-        python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? "/work/venv/bin/python"
+        python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? ".venv-peers/bin/python"
     }
 
     static func median(_ v: [Double]) -> Double {

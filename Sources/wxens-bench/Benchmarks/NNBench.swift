@@ -43,7 +43,7 @@ struct NNBench: ParsableCommand {
     var json = false
     @Flag(help: "Skip PyTorch.")
     var noPeers = false
-    @Option(help: "Python with torch and safetensors (default: $WXENS_PYTHON, else /work/venv/bin/python).")
+    @Option(help: "Python with torch and safetensors (default: $WXENS_PYTHON, else .venv-peers/bin/python).")
     var python: String?
     @Option(help: "Peer script path.")
     var peerScript: String = "scripts/peers/nn_bench_torch.py"
@@ -132,7 +132,7 @@ struct NNBench: ParsableCommand {
          "--steps", "\(mode == "train" ? steps : inferenceSteps)", "--warmup", "\(warmup)", "--clock", clock.rawValue]
     }
 
-    var pythonPath: String { python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? "/work/venv/bin/python" }
+    var pythonPath: String { python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? ".venv-peers/bin/python" }
 
     static func selfPath() -> String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]

@@ -22,7 +22,7 @@ struct VerifyBench: ParsableCommand {
     @Option(help: "Timed repeats of wxens (the minimum is reported).")
     var repeats: Int = 5
 
-    @Option(help: "Python with properscoring and scoringrules (default: $WXENS_PYTHON, then /work/venv/bin/python).")
+    @Option(help: "Python with properscoring and scoringrules (default: $WXENS_PYTHON, then .venv-peers/bin/python).")
     var python: String?
 
     @Option(help: "Peer script.")
@@ -50,7 +50,7 @@ struct VerifyBench: ParsableCommand {
     }
 
     func run() throws {
-        let py = python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? "/work/venv/bin/python"
+        let py = python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? ".venv-peers/bin/python"
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wxens-bench-verify-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

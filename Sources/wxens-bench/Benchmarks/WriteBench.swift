@@ -19,7 +19,7 @@ struct WriteBench: ParsableCommand {
     var level: Int = 4
     @Flag(help: "Skip the Python peers.")
     var noPeers = false
-    @Option(help: "Python interpreter with numpy, netCDF4, xarray (default: $WXENS_PYTHON, else /work/venv/bin/python).")
+    @Option(help: "Python interpreter with numpy, netCDF4, xarray (default: $WXENS_PYTHON, else .venv-peers/bin/python).")
     var python: String?
     @Option(help: "Peer script path.")
     var peerScript: String = "scripts/peers/write_peer.py"
@@ -94,7 +94,7 @@ struct WriteBench: ParsableCommand {
         }
         row("wxens CFEnsembleWriter", best, bytes, "-")
         guard !noPeers else { return }
-        let py = python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? "/work/venv/bin/python"
+        let py = python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? ".venv-peers/bin/python"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: py)
         p.arguments = [peerScript, source, dir.path, "\(repeats)", "\(level)", out]
