@@ -8,7 +8,7 @@ forecast.nc: the first N_INITS initialisations x all members x all leads of the 
 truth.nc: the frames of ../shared/data/perfect-model/truth.nc at every valid time (init + lead) and init time of
   forecast.nc, and the frame 6 h before each of them, all seven variables, same packing and compression.
 
-Usage: /work/venv/bin/python scripts/make_sample_data.py [SHARED_PERFECT_MODEL_DIR] [OUT_DIR]
+Usage: .venv-peers/bin/python scripts/make_sample_data.py [SHARED_PERFECT_MODEL_DIR] [OUT_DIR]
 Needs numpy and netCDF4 (not needed by wxens at run time).
 """
 import datetime

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Golden CF time decodings from cftime (the library netCDF4.num2date uses), for WXCore's CF time tests.
 
-Run: /work/venv/bin/python Tests/WXCoreTests/Golden/make_time_golden.py  (writes cftime_golden.json here)
+Run: .venv-peers/bin/python Tests/WXCoreTests/Golden/make_time_golden.py  (writes cftime_golden.json here)
 """
 import json, os
 import numpy as np

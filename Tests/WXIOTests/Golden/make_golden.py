@@ -4,7 +4,7 @@
 Reads every file in ../shared/data/real and ../shared/data/perfect-model with netCDF4-python (auto mask
 and scale on, as xarray's default decoding) or, for plain HDF5 (.h5, .he5), with h5py plus the same CF
 masking/unpacking rules netCDF4-python applies (no netCDF default fill). Writes reader_golden.json beside
-this script. Run: /work/venv/bin/python Tests/WXIOTests/Golden/make_golden.py
+this script. Run: .venv-peers/bin/python Tests/WXIOTests/Golden/make_golden.py
 """
 import json, math, os, sys, warnings
 import numpy as np
