@@ -14,6 +14,9 @@ extension VAEModel {
     public struct TrainingCache: Sendable {
         var prior: UNet.Cache, posterior: UNet.Cache, decoder: UNet.Cache
         var epsilon: Tensor, members: Int, source: LatentSource
+
+        /// Bytes of the three networks' activations (the memory of a training step).
+        public var bytes: Int { prior.bytes + posterior.bytes + decoder.bytes }
     }
 
     /// The training pass for inputs a [N, 2V + 2, H, W] and the normalised increment y [N, V, H, W]: the prior

@@ -76,11 +76,13 @@ public struct TruthSeries: Sendable {
     public var values: [Float]
     /// Values of one state.
     public var stateSize: Int
+    /// Grid latitudes and longitudes (degrees).
+    public var latitudes: [Double] = [], longitudes: [Double] = []
 
     /// Reads `variables` of a file with dimensions (time, latitude, longitude).
     public static func read(_ path: String, variables: [String]) throws -> TruthSeries {
         let file = try GriddedFiles.open(path)
-        var times: [Double] = [], values: [Float] = [], size = 0
+        var times: [Double] = [], values: [Float] = [], size = 0, lats: [Double] = [], lons: [Double] = []
         for (vi, name) in variables.enumerated() {
             let f: Field<Float> = try file.readField(name)
             guard f.dimensions.map(\.role) == [.time, .latitude, .longitude] else {
@@ -89,6 +91,8 @@ public struct TruthSeries: Sendable {
             let s = f.shape, p = s[1] * s[2]
             if vi == 0 {
                 times = f.coordinate(.time)?.values ?? []
+                lats = f.coordinate(.latitude)?.values ?? []
+                lons = f.coordinate(.longitude)?.values ?? []
                 size = variables.count * p
                 values = [Float](repeating: 0, count: s[0] * size)
             }
@@ -96,7 +100,7 @@ public struct TruthSeries: Sendable {
                 for k in 0..<p { values[t * size + vi * p + k] = f.values[t * p + k] }
             }
         }
-        return TruthSeries(times: times, values: values, stateSize: size)
+        return TruthSeries(times: times, values: values, stateSize: size, latitudes: lats, longitudes: lons)
     }
 
     /// The index of time `hours`, if the series has it.

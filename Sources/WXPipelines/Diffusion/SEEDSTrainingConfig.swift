@@ -42,40 +42,6 @@ public struct SEEDSTrainingConfig: Codable, Sendable {
         }
     }
 
-    /// Optimisation.
-    public struct Training: Codable, Sendable {
-        /// Optimiser steps.
-        public var steps: Int
-        /// Examples per step.
-        public var batchSize: Int
-        /// Peak learning rate.
-        public var learningRate: Double
-        /// Learning rate at the last step (cosine decay).
-        public var minimumLearningRate: Double
-        /// Steps of linear warm-up.
-        public var warmupSteps: Int
-        /// AdamW's decoupled weight decay.
-        public var weightDecay: Double
-        /// Global gradient-norm clip.
-        public var gradientClip: Double
-        /// Decay of the weights' moving average.
-        public var emaDecay: Double
-        /// Steps between validation losses.
-        public var evaluateEvery: Int
-        /// Steps between checkpoints.
-        public var checkpointEvery: Int
-        /// Refuse to start above this memory (GiB).
-        public var maxMemoryGB: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case steps
-            case batchSize = "batch_size", learningRate = "learning_rate", minimumLearningRate = "minimum_learning_rate"
-            case warmupSteps = "warmup_steps", weightDecay = "weight_decay", gradientClip = "gradient_clip"
-            case emaDecay = "ema_decay", evaluateEvery = "evaluate_every", checkpointEvery = "checkpoint_every"
-            case maxMemoryGB = "max_memory_gb"
-        }
-    }
-
     /// GEE or GPP.
     public var mode: SEEDSConfig.Mode
     /// The run's seed.
@@ -93,7 +59,7 @@ public struct SEEDSTrainingConfig: Codable, Sendable {
     /// The denoiser's size.
     public var model: ModelSize
     /// Optimisation.
-    public var training: Training
+    public var training: TrainingSection
     /// The default sampler stored with the model.
     public var sampler: DiffusionSampler
     /// Training noise levels (EDM's when absent).
@@ -133,13 +99,5 @@ public struct SEEDSTrainingConfig: Codable, Sendable {
     }
 
     /// The trainer's options.
-    public var trainerOptions: TrainerOptions {
-        TrainerOptions(steps: training.steps, batchSize: training.batchSize,
-                       schedule: LearningRateSchedule(peak: training.learningRate, minimum: training.minimumLearningRate,
-                                                      warmupSteps: training.warmupSteps, totalSteps: training.steps),
-                       optimizer: AdamW(weightDecay: training.weightDecay), gradientClip: training.gradientClip,
-                       emaDecay: training.emaDecay, evaluateEvery: training.evaluateEvery,
-                       checkpointEvery: training.checkpointEvery, seed: seed,
-                       maxMemoryBytes: training.maxMemoryGB.map { Int($0 * 1_073_741_824) })
-    }
+    public var trainerOptions: TrainerOptions { training.trainerOptions(seed: seed) }
 }

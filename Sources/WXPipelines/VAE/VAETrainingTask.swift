@@ -1,0 +1,98 @@
+import Foundation
+import WXCore
+import WXGenerative
+import WXNN
+
+/// VAE training as a WXNN `TrainingTask`: example e is the step from frame t = first + 1 + e of the training period
+/// (inputs from t and t - 1, target t + 1); the K members' latent draws come from (seed, step, example).
+public final class VAETrainingTask: TrainingTask {
+    /// The model's networks.
+    public let model: VAEModel
+    /// Normalisation.
+    public let statistics: VAEStatistics
+    /// The loss options.
+    public let loss: VAETrainingConfig.Loss
+    let series: TruthSeries
+    let trainFrames: ClosedRange<Int>
+    let validationFrames: [Int]
+    let rowWeights: [Double]
+    let seed: UInt64
+
+    /// A task on `series`, training on steps inside `trainFrames` and validating at `validationFrames` (each t with
+    /// t - 1 and t + 1 in the series).
+    public init(model: VAEModel, statistics: VAEStatistics, loss: VAETrainingConfig.Loss, series: TruthSeries,
+                trainFrames: ClosedRange<Int>, validationFrames: [Int], seed: UInt64) {
+        self.model = model
+        self.statistics = statistics
+        self.loss = loss
+        self.series = series
+        self.trainFrames = trainFrames
+        self.validationFrames = validationFrames
+        rowWeights = series.latitudes.map { cos($0 * .pi / 180) }
+        self.seed = seed
+    }
+
+    /// Steps whose three frames lie in the training period.
+    public var exampleCount: Int { trainFrames.count - 2 }
+
+    func state(_ t: Int) -> ArraySlice<Float> { series.values[t * series.stateSize ..< (t + 1) * series.stateSize] }
+
+    /// Inputs a and normalised increments y for the steps from frames `frames`.
+    func batch(_ frames: [Int]) -> (a: Tensor, y: Tensor) {
+        let b = frames.count, h = series.latitudes.count, w = series.longitudes.count
+        let cur = frames.flatMap { state($0) }, prev = frames.flatMap { state($0 - 1) }, next = frames.flatMap { state($0 + 1) }
+        return (statistics.inputs(current: cur, previous: prev, batch: b, latitudes: series.latitudes, longitudes: w),
+                statistics.increment(next: next, current: cur, batch: b, height: h, width: w))
+    }
+
+    /// Standard normal draws [N * K, Z, H, W], example n's from Philox(seed, purpose, index(n)).
+    func epsilon(_ n: Int, _ purpose: RandomPurpose, _ index: (Int) -> [UInt64]) -> Tensor {
+        let k = loss.members, z = model.config.latentChannels, plane = series.latitudes.count * series.longitudes.count
+        var eps = Tensor(zeros: [n * k, z, series.latitudes.count, series.longitudes.count])
+        let block = k * z * plane
+        eps.withUnsafeMutableBufferPointer { e in
+            for i in 0..<n {
+                var g = Philox(seed: seed, purpose: purpose, index: index(i))
+                g.fillNormal(UnsafeMutableBufferPointer(rebasing: e[i * block ..< (i + 1) * block]))
+            }
+        }
+        return eps
+    }
+
+    /// The CRPS + beta KL loss and its gradients on `examples` at `step`.
+    public func lossAndGradients(_ p: VAEModel.Parameters, examples: [Int], step: Int) throws -> (loss: Double, gradients: VAEModel.Parameters) {
+        let (a, y) = batch(examples.map { trainFrames.lowerBound + 1 + $0 })
+        let eps = epsilon(examples.count, .trainingDraw) { [UInt64(step), UInt64(examples[$0])] }
+        let (out, cache) = try model.trainingForward(inputs: a, increment: y, epsilon: eps, members: loss.members,
+                                                     source: loss.latent, p)
+        let r = VAELoss.evaluate(out, target: y, rowWeights: rowWeights, variableWeights: loss.variableWeights, beta: loss.beta)
+        return (r.total, try model.trainingBackward(gMembers: r.gMembers, gLatent: r.gLatent, output: out, cache, p))
+    }
+
+    /// The fair CRPS of K members drawn from the prior (as in a forecast) at the validation steps, fixed draws.
+    public func validationLoss(_ p: VAEModel.Parameters) throws -> Double {
+        var total = 0.0
+        let chunk = 8
+        for start in stride(from: 0, to: validationFrames.count, by: chunk) {
+            let frames = Array(validationFrames[start ..< min(start + chunk, validationFrames.count)])
+            let (a, y) = batch(frames)
+            let eps = epsilon(frames.count, .trainingDraw) { [UInt64.max, UInt64(frames[$0])] }
+            let (out, _) = try model.trainingForward(inputs: a, increment: y, epsilon: eps, members: loss.members, source: .prior, p)
+            let (crps, _) = FairCRPSLoss.evaluate(members: out.members, target: y, rowWeights: rowWeights,
+                                                  variableWeights: loss.variableWeights)
+            total += crps * Double(frames.count)
+        }
+        return total / Double(max(1, validationFrames.count))
+    }
+
+    /// Activation bytes of one batch.
+    public func activationBytes(batchSize: Int) throws -> Int {
+        let n = min(batchSize, exampleCount)
+        let (a, y) = batch((0..<n).map { trainFrames.lowerBound + 1 + $0 })
+        var rng = Philox(seed: 0, purpose: .initialization)
+        let p = model.initialParameters(&rng)
+        let eps = epsilon(n, .trainingDraw) { [0, UInt64($0)] }
+        let (_, cache) = try model.trainingForward(inputs: a, increment: y, epsilon: eps, members: loss.members, source: loss.latent, p)
+        return cache.bytes * batchSize / max(1, n)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import WXCore
+import WXGenerative
+import WXNN
+
+/// `wxens train vae`: reads the truth, computes the normalisation on the training period, trains with WXNN's
+/// trainer (resuming from `<output>.training`) and writes the model directory `<output>`.
+public enum VAETrainingWorkflow {
+    /// Runs the training described by `config`; `stopAfter` ends early (tests).
+    @discardableResult
+    public static func run(_ config: VAETrainingConfig, quiet: Bool, stopAfter: Int? = nil) throws -> Trainer<VAETrainingTask>.Result {
+        let d = config.data
+        let series = try TruthSeries.read(d.truth, variables: config.variables)
+        let frames = series.times.count
+        func range(_ r: [Int], _ field: String) throws -> ClosedRange<Int> {
+            guard r.count == 2, r[0] >= 1, r[1] > r[0] + 1, r[1] < frames - 1 else {
+                throw ModelConfigError.invalid(field: "data.\(field)",
+                    reason: "needs [first, last] with 1 <= first, first + 1 < last, last < \(frames - 1) (\(d.truth) has \(frames) frames)")
+            }
+            return r[0]...r[1]
+        }
+        let train = try range(d.trainFrames, "train_frames"), valid = try range(d.validationFrames, "validation_frames")
+        guard d.validationEvery >= 1 else { throw ModelConfigError.invalid(field: "data.validation_every", reason: "must be >= 1") }
+        let steps = zip(series.times.dropFirst(), series.times).map { $0 - $1 }
+        guard let step = steps.first, steps.allSatisfy({ abs($0 - step) < 1e-6 }), step > 0 else {
+            throw DiffusionDataError.layout(path: d.truth, variable: "time", detail: "times are not evenly spaced")
+        }
+        let model = try VAEModel(try config.modelConfig(latitudes: series.latitudes, longitudes: series.longitudes, stepHours: step))
+        // Statistics use the training frames only (the frame before the first step too, whose increment the inputs hold).
+        let statistics = VAEStatistics.compute(series, frames: (train.lowerBound - 1)...train.upperBound, variables: config.variables.count)
+        let task = VAETrainingTask(model: model, statistics: statistics, loss: config.loss, series: series, trainFrames: train,
+                                   validationFrames: Array(stride(from: valid.lowerBound + 1, to: valid.upperBound, by: d.validationEvery)),
+                                   seed: config.seed)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let configData = try enc.encode(model.config)
+        var rng = Philox(seed: config.seed, purpose: .initialization)
+        let initial = model.initialParameters(&rng)
+        let trainer = try Trainer(task: task, options: config.training.trainerOptions(seed: config.seed), config: configData,
+                                  statistics: statistics.tensors, checkpointPath: config.output + ".training",
+                                  label: "train vae", quiet: quiet)
+        let result = try trainer.run(initial: initial, stopAfter: stopAfter)
+        if result.state.step == config.training.steps {
+            func dict(_ p: VAEModel.Parameters) -> [String: Tensor] { Dictionary(uniqueKeysWithValues: p.named().map { ($0.name, $0.tensor) }) }
+            try Checkpoint(config: configData, weights: dict(result.average), ema: nil, statistics: statistics.tensors)
+                .write(to: config.output)
+            try AtomicFile.write(try enc.encode(result.state.history), to: URL(fileURLWithPath: config.output + "/history.json"))
+        }
+        return result
+    }
+}
