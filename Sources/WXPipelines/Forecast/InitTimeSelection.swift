@@ -63,7 +63,7 @@ public enum InitTimeSelection: Sendable, Equatable, CustomStringConvertible {
             }
             guard !found.isEmpty else {
                 throw ForecastError.noInitTimes(path: path,
-                    detail: "no 00 UTC time of the file has its state \(stepHours) h earlier (\(values.count) times)")
+                    detail: "no 00 UTC time of the file has its state \(String(format: "%g", stepHours)) h earlier")
             }
         case let .times(requested):
             for r in requested {
@@ -76,7 +76,7 @@ public enum InitTimeSelection: Sendable, Equatable, CustomStringConvertible {
                 }
                 guard let i = index(of: d.secondsSinceEpoch) else { throw ForecastError.initTimeMissing(path: path, time: d.iso8601) }
                 guard let p = index(of: d.secondsSinceEpoch - step) else {
-                    let previous = (try? d.adding(seconds: -step).iso8601) ?? "\(stepHours) h earlier"
+                    let previous = (try? d.adding(seconds: -step).iso8601) ?? "\(String(format: "%g", stepHours)) h earlier"
                     throw ForecastError.previousStateMissing(path: path, time: d.iso8601, previous: previous)
                 }
                 found.append(ForecastInitTime(value: values[i], hours: values[i] * units.unit.seconds / 3600, date: d, index: i, previousIndex: p))
