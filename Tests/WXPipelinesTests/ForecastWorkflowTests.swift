@@ -289,4 +289,40 @@ final class ForecastWorkflowTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         XCTAssertEqual(try strayFiles(keep: ["truth.nc"]), [])
     }
+
+    /// Runs the built `wxens` with `args`; skips when the executable is not beside the test bundle.
+    private func wxens(_ args: [String]) throws -> (status: Int32, stderr: String) {
+        let dirs = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+                    Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
+        guard let exe = dirs.map({ $0.appendingPathComponent("wxens") }).first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw XCTSkip("the wxens executable was not found beside the test bundle (build the package first)")
+        }
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = args
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = Pipe()
+        try p.run()
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func testCommandLineRefusesBadArgumentsAndMissingModels() throws {
+        let truth = try writeTruth("truth.nc")
+        let out = path("out.nc")
+        let base = ["forecast", "--initial-conditions", truth, "--members", "2", "--out", out, "--quiet"]
+        for (extra, expected) in [(["--lead-times", "24,x"], "--lead-times"), (["--lead-times", "24", "--init-times", "02/01/2000"], "--init-times"),
+                                  (["--lead-times", "24", "--init-times", "2000-01-02T00:00,soon"], "--init-times")] {
+            let r = try wxens(base + extra)
+            XCTAssertNotEqual(r.status, 0, extra.joined(separator: " "))
+            XCTAssertTrue(r.stderr.contains(expected), r.stderr)
+        }
+        let missing = path("no-such-model")
+        let r = try wxens(base + ["--lead-times", "24", "--checkpoint", missing])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("wxens: error:") && r.stderr.contains(missing), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
 }
