@@ -4,7 +4,7 @@ public struct ForecastOptions: Sendable {
     public var initialConditionsPath: String
     /// Members per init time.
     public var members: Int
-    /// Lead times written (hours; positive multiples of the model's step, written in increasing order).
+    /// Lead times written (hours; positive multiples of the model's step; written in increasing order, repeats once).
     public var leadTimesHours: [Double]
     /// Output CF file.
     public var outPath: String

@@ -17,6 +17,9 @@ public enum ForecastRollout {
         guard let lastStep = leadSteps.last, leadSteps[0] > 0, zip(leadSteps, leadSteps.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw ForecastError.invalidOption(option: "--lead-times", detail: "steps \(leadSteps) are not positive and increasing")
         }
+        guard previous.count == n else {
+            throw ForecastError.stepOutput(detail: "the previous state has \(previous.count) values, the current one \(n)")
+        }
         guard members > 0, batchSize > 0 else {
             throw ForecastError.invalidOption(option: "--members", detail: "\(members) members in batches of \(batchSize)")
         }
