@@ -49,8 +49,11 @@ struct GenerateCommand: ParsableCommand {
 /// Where the embedded models are: `data/models/` of the current directory, else of the checkout holding the executable.
 enum EmbeddedModels {
     /// The directory of the embedded model for `mode`.
-    static func path(_ mode: SEEDSConfig.Mode) -> String {
-        let rel = "data/models/seeds-\(mode.rawValue)"
+    static func path(_ mode: SEEDSConfig.Mode) -> String { path(named: "seeds-\(mode.rawValue)") }
+
+    /// The directory of the embedded model `data/models/<name>`.
+    static func path(named name: String) -> String {
+        let rel = "data/models/\(name)"
         if FileManager.default.fileExists(atPath: rel) { return rel }
         let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var dir = exe.deletingLastPathComponent()
