@@ -1,0 +1,44 @@
+import Foundation
+import XCTest
+import WXCore
+import WXGenerative
+import WXPipelines
+
+/// The embedded VAE runs freely for 30 days (120 steps) from a validation-period state of the nature run without
+/// blowing up or drifting: every value stays finite and each variable's area-weighted global mean stays within a
+/// quarter of its spatial standard deviation of the truth's global mean at the same time.
+final class VAERolloutStabilityTests: XCTestCase {
+    func testThirtyDayRolloutKeepsGlobalMeans() throws {
+        let model = VerifyGoldenTests.root.appendingPathComponent("data/models/fuxi-vae").path
+        let truthPath = VerifyGoldenTests.shared.appendingPathComponent("data/perfect-model/truth.nc").path
+        guard FileManager.default.fileExists(atPath: model) else { throw XCTSkip("the embedded VAE (data/models/fuxi-vae) is absent") }
+        guard FileManager.default.fileExists(atPath: truthPath) else {
+            throw XCTSkip("the shared perfect-model data (../shared/data/perfect-model) is absent")
+        }
+        let f = try VAEForecaster(checkpoint: model)
+        let truth = try TruthSeries.read(truthPath, variables: f.variables)
+        let n = truth.stateSize, v = f.variables.count, h = f.latitudes.count, w = f.longitudes.count, plane = h * w
+        let rows = f.latitudes.map { cos($0 * .pi / 180) }, norm = rows.reduce(0, +) * Double(w)
+        func globalMean(_ x: ArraySlice<Float>, _ k: Int) -> Double {
+            var s = 0.0
+            for p in 0..<plane { s += rows[p / w] * Double(x[x.startIndex + k * plane + p]) }
+            return s / norm
+        }
+        let start = 744, members = 2
+        var previous = Array(repeating: truth.values[(start - 1) * n ..< start * n], count: members).flatMap { $0 }
+        var current = Array(repeating: truth.values[start * n ..< (start + 1) * n], count: members).flatMap { $0 }
+        for step in 1...120 {
+            var streams = (0..<members).map { Philox(seed: 0, purpose: .latent, index: [UInt64(start), UInt64($0), UInt64(step)]) }
+            let next = try f.step(current: current, previous: previous, streams: &streams)
+            (previous, current) = (current, next)
+            XCTAssert(current.allSatisfy(\.isFinite), "non-finite value at step \(step)")
+            let t = truth.values[(start + step) * n ..< (start + step + 1) * n]
+            for m in 0..<members {
+                for k in 0..<v {
+                    let drift = abs(globalMean(current[m * n ..< (m + 1) * n], k) - globalMean(t, k))
+                    XCTAssertLessThan(drift, 0.25 * Double(f.statistics.std[k]), "\(f.variables[k]) member \(m) step \(step)")
+                }
+            }
+        }
+    }
+}
