@@ -61,10 +61,16 @@ public enum SlurmSubmitter {
         if let t = options.time { lines.append("#SBATCH --time=\(t)") }
         lines += options.extra.map { "#SBATCH \($0)" }
         lines += ["",
-                  "# One array index per shard; a rerun skips the shard's tasks already done.",
+                  "# One array index per shard; a rerun skips the shard's tasks already done. A failure (or scancel: SIGTERM)",
+                  "# leaves logs/shard-I.exit for `wxens reforecast status`; success removes it.",
                   "export WXENS_THREADS=\"${SLURM_CPUS_PER_TASK:-\(options.cpusPerTask)}\"",
+                  "record=\(shellQuote(logs))/shard-${SLURM_ARRAY_TASK_ID}.exit",
+                  "trap 'code=143' TERM",
                   "echo \"$(date -u +%FT%TZ) shard ${SLURM_ARRAY_TASK_ID} job ${SLURM_ARRAY_JOB_ID} on $(hostname -s)\"",
-                  "exec \(shellQuote(executable)) reforecast run \(shellQuote(dir)) --shard-from-env", ""]
+                  "\(shellQuote(executable)) reforecast run \(shellQuote(dir)) --shard-from-env",
+                  "code=${code:-$?}",
+                  "if [ \"$code\" -ne 0 ]; then echo \"$code\" > \"$record.tmp\" && mv \"$record.tmp\" \"$record\"; else rm -f \"$record\"; fi",
+                  "exit \"$code\"", ""]
         return lines.joined(separator: "\n")
     }
 
