@@ -18,7 +18,7 @@ start() {
         chmod 400 /etc/munge/munge.key
     fi
     mkdir -p /run/munge && chown munge:munge /run/munge 2>/dev/null || true
-    if ! pgrep -x munged >/dev/null; then
+    if ! munge -n >/dev/null 2>&1; then
         if id munge >/dev/null 2>&1; then
             runuser -u munge -- /usr/sbin/munged || /usr/sbin/munged --force
         else
@@ -76,7 +76,10 @@ stop() {
     for pidfile in "$dir/slurmd.pid" "$dir/slurmctld.pid"; do
         if [ -s "$pidfile" ]; then kill "$(cat "$pidfile")" 2>/dev/null || true; fi
     done
-    sleep 1
+    # Daemons that died before writing their pid file are found by their own config path, nothing broader.
+    for pid in $(pgrep -f -- "-f $dir/slurm.conf" || true); do kill "$pid" 2>/dev/null || true; done
+    sleep 2
+    for pid in $(pgrep -f -- "-f $dir/slurm.conf" || true); do kill -9 "$pid" 2>/dev/null || true; done
     if [ -e "$dir/munge/started-here" ] && [ -s /run/munge/munged.pid ]; then kill "$(cat /run/munge/munged.pid)" 2>/dev/null || true; fi
     rm -rf "$dir"
 }
