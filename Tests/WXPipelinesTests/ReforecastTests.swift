@@ -221,4 +221,41 @@ final class ReforecastTests: XCTestCase {
             XCTAssert("\(e)".contains("input"), "\(e)")
         }
     }
+
+    func testVerifyPartialsPerTaskMergeToTheScoresOfTheMergedFile() throws {
+        let fx = try ReforecastFixture()
+        defer { fx.remove() }
+        let truth = VerifyGoldenTests.shared.appendingPathComponent("data/perfect-model/truth.nc").path
+        var c = fx.config(inits: .range(from: "2000-09-22", to: "2000-10-02", stepHours: 120), members: 2, shards: 2)
+        c.verifyTruth = truth
+        let rundir = fx.path("run")
+        _ = try ReforecastPlanner.plan(c, rundir: rundir, calibrate: false)
+        XCTAssertThrowsError(try ReforecastManifest.verificationRuns(rundir)) { e in
+            guard case .partsMissing = e as? ReforecastError else { return XCTFail("\(e)") }
+        }
+        let runner = try ReforecastTaskRunner(rundir: rundir)
+        for s in 0..<2 { _ = try runner.run(shard: s) }
+        let paths = ReforecastPaths(rundir)
+        // A task whose partials are gone is not done: the next run verifies it again.
+        try FileManager.default.removeItem(atPath: paths.verify("t0001") + "/partials.json")
+        XCTAssertEqual(runner.manifest.state(of: "t0001", paths: paths), .corrupt)
+        XCTAssertEqual(try runner.run(shard: 1).generated, ["t0001"])
+
+        let fromPartials = try VerifyOutputs.merge(runs: try ReforecastManifest.verificationRuns(rundir), outDirectory: nil, figures: false)
+        try ReforecastMerger.merge(rundir: rundir, out: fx.path("merged.nc"))
+        let direct = try VerifyOutputs.verify(VerifyOptions(forecastPath: fx.path("merged.nc"), truthPath: truth, writeFigures: false))
+        let a = fromPartials.rows, b = direct.rows
+        XCTAssertEqual(a.map(\.metric), b.map(\.metric))
+        XCTAssertEqual(Set(a.map(\.variable)), Set(ReforecastTests.variables))
+        for (x, y) in zip(a, b) {
+            XCTAssertEqual(x.variable, y.variable)
+            XCTAssertEqual(x.leadTimeHours, y.leadTimeHours)
+            XCTAssertEqual(x.value, y.value, accuracy: 1e-9 * max(1, abs(y.value)), "\(x.variable) \(x.leadTimeHours) \(x.metric)")
+        }
+        XCTAssert(a.contains { $0.metric == "crps" && $0.value > 0 })
+        // `wxens verify merge` takes the RUNDIR itself.
+        let cli = try ReforecastFixture.run(["verify", "merge", "--no-figures", "--out", fx.path("scores"), rundir])
+        XCTAssertEqual(cli.status, 0, cli.err)
+        XCTAssert(FileManager.default.fileExists(atPath: fx.path("scores") + "/scores.csv"))
+    }
 }

@@ -29,17 +29,20 @@ public struct ReforecastConfig: Codable, Sendable, Equatable {
     public var samplerSteps: Int?
     /// Diffusion: sampler method (nil: the model's).
     public var sampler: DiffusionSampler.Method?
+    /// Truth to verify each task against (its partials go to RUNDIR/verify/<task> for `wxens verify merge`); nil: none.
+    public var verifyTruth: String?
 
     enum CodingKeys: String, CodingKey {
         case generator, checkpoint, input, members, seed, shards, sampler
         case initTimes = "init_times", leadTimes = "lead_times", batchSize = "batch_size", seedMembers = "seed_members"
-        case samplerSteps = "sampler_steps"
+        case samplerSteps = "sampler_steps", verifyTruth = "verify_truth"
     }
 
     /// A configuration.
     public init(generator: ReforecastGenerator, checkpoint: String? = nil, input: String, initTimes: InitTimeSelection = .all,
                 members: Int, leadTimes: [Double]? = nil, seed: UInt64 = 0, shards: Int = 1, batchSize: Int = 8,
-                seedMembers: [Int]? = nil, samplerSteps: Int? = nil, sampler: DiffusionSampler.Method? = nil) {
+                seedMembers: [Int]? = nil, samplerSteps: Int? = nil, sampler: DiffusionSampler.Method? = nil,
+                verifyTruth: String? = nil) {
         self.generator = generator
         self.checkpoint = checkpoint
         self.input = input
@@ -52,6 +55,7 @@ public struct ReforecastConfig: Codable, Sendable, Equatable {
         self.seedMembers = seedMembers
         self.samplerSteps = samplerSteps
         self.sampler = sampler
+        self.verifyTruth = verifyTruth
     }
 
     /// Decodes with defaults: init_times all, seed 0, shards 1, batch_size 8.
@@ -69,6 +73,7 @@ public struct ReforecastConfig: Codable, Sendable, Equatable {
         seedMembers = try c.decodeIfPresent([Int].self, forKey: .seedMembers)
         samplerSteps = try c.decodeIfPresent(Int.self, forKey: .samplerSteps)
         sampler = try c.decodeIfPresent(DiffusionSampler.Method.self, forKey: .sampler)
+        verifyTruth = try c.decodeIfPresent(String.self, forKey: .verifyTruth)
     }
 
     /// Reads a YAML or JSON configuration file.
@@ -100,6 +105,7 @@ public struct ReforecastConfig: Codable, Sendable, Equatable {
         var c = self
         c.input = absolute(input)
         c.checkpoint = absolute(checkpoint ?? defaultCheckpoint(generator))
+        c.verifyTruth = verifyTruth.map(absolute)
         return c
     }
 

@@ -19,7 +19,7 @@ public enum ReforecastLocalExecutor {
         let paths = ReforecastPaths(rundir)
         try paths.create()
         let states = Dictionary(uniqueKeysWithValues: manifest.tasks.map {
-            ($0.id, ReforecastPartMarker.state(task: $0.id, paths: paths, configHash: manifest.configHash))
+            ($0.id, manifest.state(of: $0.id, paths: paths))
         })
         var queue = (0..<manifest.config.shards).filter { s in manifest.tasks(ofShard: s).contains { states[$0.id] != .done } }
         let startDone = states.values.filter { $0 == .done }.count

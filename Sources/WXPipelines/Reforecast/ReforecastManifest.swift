@@ -98,6 +98,10 @@ public struct ReforecastPaths: Sendable {
     public func part(_ id: String) -> String { parts + "/\(id).nc" }
     /// The done marker of a task.
     public func marker(_ id: String) -> String { parts + "/\(id).done.json" }
+    /// RUNDIR/verify: one `wxens verify --partials` directory per task when the plan verifies.
+    public var verify: String { rundir + "/verify" }
+    /// The verification directory of a task.
+    public func verify(_ id: String) -> String { verify + "/\(id)" }
     /// The log files of a shard.
     public func log(shard: Int) -> (out: String, err: String) { (logs + "/shard-\(shard).out", logs + "/shard-\(shard).err") }
 

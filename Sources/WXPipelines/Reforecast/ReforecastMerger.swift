@@ -10,7 +10,7 @@ public enum ReforecastMerger {
     public static func merge(rundir: String, out: String) throws {
         let manifest = try ReforecastManifest.read(rundir)
         let paths = ReforecastPaths(rundir)
-        let bad = manifest.tasks.filter { ReforecastPartMarker.state(task: $0.id, paths: paths, configHash: manifest.configHash) != .done }
+        let bad = manifest.tasks.filter { manifest.state(of: $0.id, paths: paths) != .done }
         guard bad.isEmpty else { throw ReforecastError.partsMissing(rundir: rundir, tasks: bad.map(\.id)) }
 
         let first = try GriddedFiles.open(paths.part(manifest.tasks[0].id))

@@ -48,13 +48,22 @@ public struct ReforecastPartMarker: Codable, Sendable, Equatable {
         case corrupt
     }
 
-    /// Checks `task`'s part against its marker (reads the whole part to checksum it).
-    public static func state(task: String, paths: ReforecastPaths, configHash: String) -> State {
+    /// Checks `task`'s part against its marker (reads the whole part to checksum it); with `partials`, its
+    /// verification partials must be there too.
+    public static func state(task: String, paths: ReforecastPaths, configHash: String, partials: Bool = false) -> State {
         guard let m = read(task: task, paths: paths) else {
             return FileManager.default.fileExists(atPath: paths.marker(task)) ? .corrupt : .missing
         }
         guard m.task == task, m.configHash == configHash, let sum = FNV1a64.file(paths.part(task)),
               sum.bytes == m.bytes, sum.hex == m.checksum else { return .corrupt }
+        if partials && !FileManager.default.fileExists(atPath: paths.verify(task) + "/" + VerificationPartials.fileName) { return .corrupt }
         return .done
+    }
+}
+
+extension ReforecastManifest {
+    /// The state of a task of this plan in RUNDIR (`paths`).
+    public func state(of task: String, paths: ReforecastPaths) -> ReforecastPartMarker.State {
+        ReforecastPartMarker.state(task: task, paths: paths, configHash: configHash, partials: config.verifyTruth != nil)
     }
 }

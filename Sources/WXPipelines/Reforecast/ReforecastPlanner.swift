@@ -8,6 +8,9 @@ public enum ReforecastPlanner {
     public static func manifest(for config: ReforecastConfig) throws -> (ReforecastManifest, any ReforecastMemberSource) {
         try config.validateValues()
         let source = try config.generator.source(for: config)
+        if let truth = config.verifyTruth, !FileManager.default.fileExists(atPath: truth) {
+            throw ReforecastError.missingInput(path: truth)
+        }
         let layout = source.layout
         let units: CFTimeUnits
         do { units = try CFTimeUnits(units: "hours since \(layout.timeReference)", calendar: layout.calendar) } catch {

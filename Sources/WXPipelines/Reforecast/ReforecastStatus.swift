@@ -53,7 +53,7 @@ public struct ReforecastStatus: Sendable {
         var tasks: [Task] = []
         for t in manifest.tasks {
             var state: State
-            switch ReforecastPartMarker.state(task: t.id, paths: paths, configHash: manifest.configHash) {
+            switch manifest.state(of: t.id, paths: paths) {
             case .done: state = .done
             case .corrupt: state = .corrupt
             case .missing: state = .pending

@@ -35,7 +35,7 @@ public struct ReforecastTaskRunner {
         guard shard >= 0 && shard < manifest.config.shards else { throw ReforecastError.noSuchShard(shard: shard, shards: manifest.config.shards) }
         var summary = Summary(generated: [], skipped: [])
         for task in manifest.tasks(ofShard: shard) {
-            let state = ReforecastPartMarker.state(task: task.id, paths: paths, configHash: manifest.configHash)
+            let state = manifest.state(of: task.id, paths: paths)
             if state == .done {
                 summary.skipped.append(task.id)
                 log("\(task.id) \(task.initDate): already done")
@@ -45,6 +45,7 @@ public struct ReforecastTaskRunner {
             try? FileManager.default.removeItem(atPath: paths.marker(task.id))
             let start = Date()
             try Self.writePart(source: source, manifest: manifest, task: task, members: manifest.config.members, path: paths.part(task.id))
+            if let truth = manifest.config.verifyTruth { try verify(task: task.id, truth: truth) }
             let seconds = Date().timeIntervalSince(start)
             try ReforecastPartMarker.write(task: task.id, paths: paths, configHash: manifest.configHash,
                                            members: manifest.config.members, seconds: seconds)
@@ -79,6 +80,15 @@ public struct ReforecastTaskRunner {
             writer.discard()
             throw error
         }
+    }
+
+    /// Verifies the task's part against `truth`, writing RUNDIR/verify/<task> (scores and partials.json, no figures).
+    func verify(task: String, truth: String) throws {
+        let dir = paths.verify(task)
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        _ = try VerifyOutputs.verify(VerifyOptions(forecastPath: paths.part(task), truthPath: truth, outDirectory: dir,
+                                                   writePartials: true, writeFigures: false, quiet: true))
     }
 
     /// Removes temporary files of `task`'s part left by a process that no longer runs (killed mid-write).
