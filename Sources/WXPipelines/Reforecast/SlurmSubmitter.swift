@@ -132,8 +132,10 @@ public enum SlurmSubmitter {
             }
             for (s, st) in seen { states[s] = st }
         }
-        let note = "slurm: jobs " + jobs.map(\.jobID).joined(separator: ",") + "; array tasks " +
-            ["pending", "running", "completed", "failed"].map { w in "\(states.values.filter { $0.rawValue == w }.count) \(w)" }.joined(separator: ", ")
+        let note = "slurm: jobs " + jobs.map(\.jobID).joined(separator: ",") + "; " + (states.isEmpty
+            ? "no array task queued or running (finished ones are known only where sacct has accounting)"
+            : "array tasks " + ["pending", "running", "completed", "failed"].map { w in
+                "\(states.values.filter { $0.rawValue == w }.count) \(w)" }.joined(separator: ", "))
         return (states, note)
     }
 
