@@ -8,6 +8,7 @@ struct WXEns: ParsableCommand {
         commandName: "wxens",
         abstract: "Probabilistic weather-ensemble generation and verification.",
         version: wxensVersion,
-        subcommands: [InspectCommand.self, VerifyCommand.self, ClimatologyCommand.self, TrainCommand.self, GenerateCommand.self, ForecastCommand.self]
+        subcommands: [InspectCommand.self, VerifyCommand.self, ClimatologyCommand.self, TrainCommand.self, GenerateCommand.self,
+                      ForecastCommand.self, ReforecastCommand.self]
     )
 }

@@ -29,17 +29,27 @@ public struct ReforecastBlock: Sendable {
         ((i * members + m) * leadHours.count + l) * stateSize
     }
 
-    /// Reads `variables` of a file with dimensions (init_time, member, lead_time, latitude, longitude).
-    public static func read(_ path: String, variables: [String]) throws -> ReforecastBlock {
+    /// Reads `variables` of a file with dimensions (init_time, member, lead_time, latitude, longitude), all init
+    /// times or only those at indices `inits` (then `initTimes` holds just theirs).
+    public static func read(_ path: String, variables: [String], inits: Range<Int>? = nil) throws -> ReforecastBlock {
         let file = try GriddedFiles.open(path)
         var block: ReforecastBlock? = nil
         for (vi, name) in variables.enumerated() {
-            let f: Field<Float> = try file.readField(name)
-            let roles = f.dimensions.map(\.role)
+            let info = try file.variable(name)
+            let roles = try file.dimensionRoles(of: info)
             guard roles == [.initTime, .member, .leadTime, .latitude, .longitude] else {
                 throw DiffusionDataError.layout(path: path, variable: name,
-                    detail: "dimensions \(f.dimensions.map(\.name)) are not (init_time, member, lead_time, latitude, longitude)")
+                    detail: "dimensions \(info.dimensions.map(\.name)) are not (init_time, member, lead_time, latitude, longitude)")
             }
+            var slab: Hyperslab? = nil
+            if let inits {
+                guard inits.lowerBound >= 0, inits.upperBound <= info.shape[0], !inits.isEmpty else {
+                    throw DiffusionDataError.layout(path: path, variable: name,
+                        detail: "init indices \(inits) are outside the file's \(info.shape[0]) init times")
+                }
+                slab = Hyperslab(start: [inits.lowerBound, 0, 0, 0, 0], count: [inits.count] + info.shape.dropFirst())
+            }
+            let f: Field<Float> = try file.readField(name, hyperslab: slab)
             let s = f.shape
             if block == nil {
                 block = ReforecastBlock(path: path, variables: variables, initTimes: f.coordinate(.initTime)?.values ?? [],

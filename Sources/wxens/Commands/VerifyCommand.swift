@@ -76,11 +76,14 @@ struct VerifyMergeCommand: ParsableCommand {
 
     @Option(help: "Output directory.") var out: String
     @Flag(name: .customLong("no-figures"), help: "Do not write SVG figures.") var noFigures = false
-    @Argument(help: "Run directories written with --partials.") var runs: [String]
+    @Argument(help: "Run directories written with --partials, or reforecast RUNDIRs planned with verify_truth.") var runs: [String]
 
     func run() throws {
         do {
-            _ = try VerifyOutputs.merge(runs: runs, outDirectory: out, figures: !noFigures)
+            let expanded = try runs.flatMap { run -> [String] in
+                FileManager.default.fileExists(atPath: run + "/" + ReforecastManifest.fileName) ? try ReforecastManifest.verificationRuns(run) : [run]
+            }
+            _ = try VerifyOutputs.merge(runs: expanded, outDirectory: out, figures: !noFigures)
         } catch {
             throw failWith(error)
         }
