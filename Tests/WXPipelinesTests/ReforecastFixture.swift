@@ -97,7 +97,7 @@ final class ReforecastFixture {
     }
 
     /// A resolved configuration on the small input with the tiny model (one Heun step).
-    func config(inits: InitTimeSelection = .list(["2000-09-27", "2000-10-02", "2000-10-07"]),
+    func config(inits: ReforecastInitTimes = .list(["2000-09-27", "2000-10-02", "2000-10-07"]),
                 members: Int = 2, shards: Int = 2, seed: UInt64 = 11) -> ReforecastConfig {
         ReforecastConfig(generator: .gee, checkpoint: model, input: input, initTimes: inits, members: members,
                          seed: seed, shards: shards, batchSize: 4, samplerSteps: 1).resolved { _ in "unused" }

@@ -211,7 +211,7 @@ final class ReforecastTests: XCTestCase {
         XCTAssertEqual(m.tasks.map(\.initDate), ["2000-09-27T00:00:00", "2000-10-07T00:00:00", "2000-10-17T00:00:00"])
         XCTAssertEqual(m.leadIndices, [0, 2])
         XCTAssertEqual(m.leadHours, [24, 120])
-        for (text, expected) in [("init_times: all", InitTimeSelection.all), ("init_times: [\"2000-10-02\"]", .list(["2000-10-02"]))] {
+        for (text, expected) in [("init_times: all", ReforecastInitTimes.all), ("init_times: [\"2000-10-02\"]", .list(["2000-10-02"]))] {
             try (yaml.replacingOccurrences(of: "init_times: {from: \"2000-09-27\", to: \"2000-10-17\", step_hours: 240}", with: text))
                 .write(toFile: fx.path("d.yaml"), atomically: true, encoding: .utf8)
             XCTAssertEqual(try ReforecastConfig.read(fx.path("d.yaml")).initTimes, expected)

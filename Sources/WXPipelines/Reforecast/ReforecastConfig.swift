@@ -12,7 +12,7 @@ public struct ReforecastConfig: Codable, Sendable, Equatable {
     /// The input: a seeds file for the diffusion generators, an initial-conditions file for the VAE.
     public var input: String
     /// Which init times of the input to run.
-    public var initTimes: InitTimeSelection
+    public var initTimes: ReforecastInitTimes
     /// Members per init time.
     public var members: Int
     /// Lead times in hours (nil: all of the input's).
@@ -39,7 +39,7 @@ public struct ReforecastConfig: Codable, Sendable, Equatable {
     }
 
     /// A configuration.
-    public init(generator: ReforecastGenerator, checkpoint: String? = nil, input: String, initTimes: InitTimeSelection = .all,
+    public init(generator: ReforecastGenerator, checkpoint: String? = nil, input: String, initTimes: ReforecastInitTimes = .all,
                 members: Int, leadTimes: [Double]? = nil, seed: UInt64 = 0, shards: Int = 1, batchSize: Int = 8,
                 seedMembers: [Int]? = nil, samplerSteps: Int? = nil, sampler: DiffusionSampler.Method? = nil,
                 verifyTruth: String? = nil) {
@@ -64,7 +64,7 @@ public struct ReforecastConfig: Codable, Sendable, Equatable {
         generator = try c.decode(ReforecastGenerator.self, forKey: .generator)
         checkpoint = try c.decodeIfPresent(String.self, forKey: .checkpoint)
         input = try c.decode(String.self, forKey: .input)
-        initTimes = try c.decodeIfPresent(InitTimeSelection.self, forKey: .initTimes) ?? .all
+        initTimes = try c.decodeIfPresent(ReforecastInitTimes.self, forKey: .initTimes) ?? .all
         members = try c.decode(Int.self, forKey: .members)
         leadTimes = try c.decodeIfPresent([Double].self, forKey: .leadTimes)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
