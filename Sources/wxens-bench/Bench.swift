@@ -7,6 +7,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wxens-bench",
         abstract: "Benchmarks of wxens against its peers (release build).",
-        subcommands: [IOBench.self, WriteBench.self, KernelsBench.self, GemmBench.self, VerifyBench.self, NNBench.self]
+        subcommands: [IOBench.self, WriteBench.self, KernelsBench.self, GemmBench.self, VerifyBench.self, NNBench.self,
+                      ForecastBench.self]
     )
 }
