@@ -56,8 +56,9 @@ def main():
         config = json.load(f)
     assert config.get("architecture") == "fuxi-vae", f"{ckpt}: not a VAE checkpoint"
     ema = os.path.join(ckpt, "ema.safetensors")
-    weights = load_file(ema if os.path.exists(ema) else os.path.join(ckpt, "model.safetensors"))
-    stats = load_file(os.path.join(ckpt, "statistics.safetensors"))
+    # Embedded checkpoints store float16 weights (scripts/compact_checkpoint.py); wxens reads every tensor as float32.
+    weights = {k: t.float() for k, t in load_file(ema if os.path.exists(ema) else os.path.join(ckpt, "model.safetensors")).items()}
+    stats = {k: t.float() for k, t in load_file(os.path.join(ckpt, "statistics.safetensors")).items()}
 
     def network(name):
         net = UNet(config[name])
@@ -78,7 +79,7 @@ def main():
     static = torch.stack([torch.sin(lat), torch.cos(lat)]).float()[:, :, None].expand(2, len(lat), w)
 
     inputs = load_file(args.inputs)
-    current, previous = inputs["current"], inputs["previous"]
+    current, previous = inputs["current"].float(), inputs["previous"].float()
     b = current.shape[0]
     static_b = static.unsqueeze(0).expand(b, -1, -1, -1)
 
@@ -92,7 +93,7 @@ def main():
 
     if args.check:
         with torch.inference_mode():
-            nxt, d = step(inputs["eps"])
+            nxt, d = step(inputs["eps"].float())
         save_file({"next": nxt.contiguous(), "increment": d.contiguous()}, args.check)
         return
 
