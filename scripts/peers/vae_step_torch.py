@@ -34,22 +34,14 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--clock", choices=["wall", "cpu"], default="wall")
     args = ap.parse_args()
-    # Thread pools read these at import time: the same thread count for every library.
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ[var] = str(args.threads)
-    os.environ.pop("OPENBLAS_CORETYPE", None)
-    os.environ.pop("OPENBLAS_L2_SIZE", None)
-    import torch
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from torch_threads import torch_with_threads
+    torch = torch_with_threads(args.threads)
     from safetensors.torch import load_file, save_file
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden"))
     from unet_torch import UNet
 
-    torch.set_num_threads(args.threads)
-    try:
-        torch.set_num_interop_threads(1)
-    except RuntimeError:
-        pass
 
     ckpt = args.checkpoint
     with open(os.path.join(ckpt, "config.json")) as f:
