@@ -69,11 +69,17 @@ public struct VAETrainingConfig: Codable, Sendable {
         public var latent: VAEModel.LatentSource
         /// Weight of each variable's CRPS (1 for all when absent).
         public var variableWeights: [Double]?
+        /// Steps R of the rollout each example is trained on (1 when absent); R > 1 is multi-step fine-tuning,
+        /// backpropagating through R forecast steps drawn from the prior (`VAERolloutLoss`).
+        public var rolloutSteps: Int?
 
         enum CodingKeys: String, CodingKey {
             case members, beta, latent
-            case variableWeights = "variable_weights"
+            case variableWeights = "variable_weights", rolloutSteps = "rollout_steps"
         }
+
+        /// R, 1 when absent.
+        public var steps: Int { rolloutSteps ?? 1 }
     }
 
     /// The run's seed.
@@ -94,10 +100,12 @@ public struct VAETrainingConfig: Codable, Sendable {
     public var loss: Loss
     /// Optimisation.
     public var training: TrainingSection
+    /// A model directory whose weights and normalisation start the training (fine-tuning); fresh weights when absent.
+    public var initialWeights: String?
 
     enum CodingKeys: String, CodingKey {
         case seed, output, data, variables, model, loss, training
-        case latentChannels = "latent_channels", logVarianceLimit = "log_variance_limit"
+        case latentChannels = "latent_channels", logVarianceLimit = "log_variance_limit", initialWeights = "initial_weights"
     }
 
     /// Reads a YAML or JSON configuration file.
@@ -115,6 +123,13 @@ public struct VAETrainingConfig: Codable, Sendable {
         let v = variables.count, z = latentChannels, a = 2 * v + VAEConfig.staticChannels
         guard loss.members >= 2 else { throw ModelConfigError.invalid(field: "loss.members", reason: "the fair CRPS needs at least 2") }
         guard loss.beta >= 0 else { throw ModelConfigError.invalid(field: "loss.beta", reason: "must be >= 0") }
+        guard (1...8).contains(loss.steps) else {
+            throw ModelConfigError.invalid(field: "loss.rollout_steps", reason: "must be between 1 and 8")
+        }
+        guard loss.steps == 1 || loss.latent == .prior else {
+            throw ModelConfigError.invalid(field: "loss.latent",
+                                           reason: "a rollout (rollout_steps > 1) draws its latents from the prior, as a forecast does")
+        }
         if let w = loss.variableWeights, w.count != v {
             throw ModelConfigError.invalid(field: "loss.variable_weights", reason: "needs one weight per variable (\(v))")
         }

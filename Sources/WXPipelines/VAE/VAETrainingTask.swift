@@ -5,6 +5,8 @@ import WXNN
 
 /// VAE training as a WXNN `TrainingTask`: example e is the step from frame t = first + 1 + e of the training period
 /// (inputs from t and t - 1, target t + 1); the K members' latent draws come from (seed, step, example).
+/// With `loss.rollout_steps` R > 1 (multi-step fine-tuning) example e is the R-step rollout from t, with targets
+/// t + 1 ... t + R, and step r's draws come from (seed, step, example, r).
 public final class VAETrainingTask: TrainingTask {
     /// The model's networks.
     public let model: VAEModel
@@ -32,8 +34,13 @@ public final class VAETrainingTask: TrainingTask {
         self.seed = seed
     }
 
-    /// Steps whose three frames lie in the training period.
-    public var exampleCount: Int { trainFrames.count - 2 }
+    /// Rollouts whose frames (t - 1 ... t + R) lie in the training period.
+    public var exampleCount: Int { trainFrames.count - 1 - loss.steps }
+
+    /// x_t of `frames`, each repeated for the K members ([N * K, V, H, W] flattened).
+    func repeatedStates(_ frames: [Int], offset: Int) -> [Float] {
+        frames.flatMap { t in (0..<loss.members).flatMap { _ in state(t + offset) } }
+    }
 
     func state(_ t: Int) -> ArraySlice<Float> { series.values[t * series.stateSize ..< (t + 1) * series.stateSize] }
 
@@ -59,8 +66,30 @@ public final class VAETrainingTask: TrainingTask {
         return eps
     }
 
-    /// The CRPS + beta KL loss and its gradients on `examples` at `step`.
+    /// The rollout loss of the R-step trajectories from `frames` and, when `backward`, its gradients.
+    func rollout(_ p: VAEModel.Parameters, frames: [Int], backward: Bool,
+                 index: (Int, Int) -> [UInt64]) throws -> (loss: Double, gradients: VAEModel.Parameters?) {
+        let r = loss.steps, h = series.latitudes.count, w = series.longitudes.count
+        let eps = (0..<r).map { s in epsilon(frames.count, .trainingDraw) { index($0, s) } }
+        let (states, cache) = try model.rolloutForward(current: repeatedStates(frames, offset: 0),
+                                                       previous: repeatedStates(frames, offset: -1), epsilon: eps,
+                                                       statistics: statistics, p)
+        let (value, gStates) = VAERolloutLoss.evaluate(
+            states: states, initial: frames.flatMap { state($0) }, truth: (1...r).map { s in frames.flatMap { state($0 + s) } },
+            members: loss.members, statistics: statistics, height: h, width: w, rowWeights: rowWeights,
+            variableWeights: loss.variableWeights)
+        guard backward else { return (value, nil) }
+        return (value, try model.rolloutBackward(gStates: gStates, statistics: statistics, cache, p))
+    }
+
+    /// The loss and its gradients on `examples` at `step`: CRPS + beta KL of one step, or the R-step rollout's CRPS.
     public func lossAndGradients(_ p: VAEModel.Parameters, examples: [Int], step: Int) throws -> (loss: Double, gradients: VAEModel.Parameters) {
+        if loss.steps > 1 {
+            let r = try rollout(p, frames: examples.map { trainFrames.lowerBound + 1 + $0 }, backward: true) {
+                [UInt64(step), UInt64(examples[$0]), UInt64($1)]
+            }
+            return (r.loss, r.gradients!)
+        }
         let (a, y) = batch(examples.map { trainFrames.lowerBound + 1 + $0 })
         let eps = epsilon(examples.count, .trainingDraw) { [UInt64(step), UInt64(examples[$0])] }
         let (out, cache) = try model.trainingForward(inputs: a, increment: y, epsilon: eps, members: loss.members,
@@ -69,12 +98,18 @@ public final class VAETrainingTask: TrainingTask {
         return (r.total, try model.trainingBackward(gMembers: r.gMembers, gLatent: r.gLatent, output: out, cache, p))
     }
 
-    /// The fair CRPS of K members drawn from the prior (as in a forecast) at the validation steps, fixed draws.
+    /// The fair CRPS of K members drawn from the prior (as in a forecast) at the validation steps, fixed draws; with
+    /// R > 1, that of the R-step rollouts.
     public func validationLoss(_ p: VAEModel.Parameters) throws -> Double {
         var total = 0.0
         let chunk = 8
         for start in stride(from: 0, to: validationFrames.count, by: chunk) {
             let frames = Array(validationFrames[start ..< min(start + chunk, validationFrames.count)])
+            if loss.steps > 1 {
+                total += try rollout(p, frames: frames, backward: false) { [UInt64.max, UInt64(frames[$0]), UInt64($1)] }.loss
+                    * Double(frames.count)
+                continue
+            }
             let (a, y) = batch(frames)
             let eps = epsilon(frames.count, .trainingDraw) { [UInt64.max, UInt64(frames[$0])] }
             let (out, _) = try model.trainingForward(inputs: a, increment: y, epsilon: eps, members: loss.members, source: .prior, p)
@@ -88,6 +123,15 @@ public final class VAETrainingTask: TrainingTask {
     /// Activation bytes of one batch.
     public func activationBytes(batchSize: Int) throws -> Int {
         let n = min(batchSize, exampleCount)
+        if loss.steps > 1 {
+            var rng = Philox(seed: 0, purpose: .initialization)
+            let frames = (0..<n).map { trainFrames.lowerBound + 1 + $0 }
+            let eps = (0..<loss.steps).map { _ in epsilon(n, .trainingDraw) { [0, UInt64($0)] } }
+            let (_, cache) = try model.rolloutForward(current: repeatedStates(frames, offset: 0),
+                                                      previous: repeatedStates(frames, offset: -1), epsilon: eps,
+                                                      statistics: statistics, model.initialParameters(&rng))
+            return cache.bytes * batchSize / max(1, n)
+        }
         let (a, y) = batch((0..<n).map { trainFrames.lowerBound + 1 + $0 })
         var rng = Philox(seed: 0, purpose: .initialization)
         let p = model.initialParameters(&rng)

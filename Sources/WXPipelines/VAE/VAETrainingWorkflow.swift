@@ -26,16 +26,33 @@ public enum VAETrainingWorkflow {
             throw DiffusionDataError.layout(path: d.truth, variable: "time", detail: "times are not evenly spaced")
         }
         let model = try VAEModel(try config.modelConfig(latitudes: series.latitudes, longitudes: series.longitudes, stepHours: step))
-        // Statistics use the training frames only (the frame before the first step too, whose increment the inputs hold).
-        let statistics = VAEStatistics.compute(series, frames: (train.lowerBound - 1)...train.upperBound, variables: config.variables.count)
+        let r = config.loss.steps
+        guard train.count > r + 1, valid.count > r + 1 else {
+            throw ModelConfigError.invalid(field: "loss.rollout_steps", reason: "\(r) steps do not fit in the training and validation periods")
+        }
+        var initial: VAEModel.Parameters
+        let statistics: VAEStatistics
+        if let path = config.initialWeights {
+            // Fine-tuning keeps the normalisation the weights were trained with.
+            let start = try VAEForecaster(checkpoint: path)
+            guard start.config == model.config else {
+                throw ModelConfigError.invalid(field: "initial_weights",
+                                               reason: "\(path) is another model (variables, grid, step or network sizes differ)")
+            }
+            (initial, statistics) = (start.parameters, start.statistics)
+        } else {
+            var rng = Philox(seed: config.seed, purpose: .initialization)
+            initial = model.initialParameters(&rng)
+            // Statistics use the training frames only (the frame before the first step too, whose increment the inputs hold).
+            statistics = VAEStatistics.compute(series, frames: (train.lowerBound - 1)...train.upperBound, variables: config.variables.count)
+        }
+        // A validation rollout ends inside the validation period.
         let task = VAETrainingTask(model: model, statistics: statistics, loss: config.loss, series: series, trainFrames: train,
-                                   validationFrames: Array(stride(from: valid.lowerBound + 1, to: valid.upperBound, by: d.validationEvery)),
+                                   validationFrames: Array(stride(from: valid.lowerBound + 1, through: valid.upperBound - r, by: d.validationEvery)),
                                    seed: config.seed)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let configData = try enc.encode(model.config)
-        var rng = Philox(seed: config.seed, purpose: .initialization)
-        let initial = model.initialParameters(&rng)
         let trainer = try Trainer(task: task, options: config.training.trainerOptions(seed: config.seed), config: configData,
                                   statistics: statistics.tensors, checkpointPath: config.output + ".training",
                                   label: "train vae", quiet: quiet)
