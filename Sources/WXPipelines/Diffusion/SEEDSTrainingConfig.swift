@@ -64,10 +64,14 @@ public struct SEEDSTrainingConfig: Codable, Sendable {
     public var sampler: DiffusionSampler
     /// Training noise levels (EDM's when absent).
     public var trainingNoise: TrainingNoiseLevels?
+    /// A model directory whose weights and normalisation start the training (fine-tuning, e.g. with another
+    /// truth_weight); fresh weights when absent.
+    public var initialWeights: String?
 
     enum CodingKeys: String, CodingKey {
         case mode, seed, output, data, variables, model, training, sampler
         case seedMembers = "seed_members", truthWeight = "truth_weight", trainingNoise = "training_noise"
+        case initialWeights = "initial_weights"
     }
 
     /// Reads a YAML or JSON configuration file.

@@ -21,7 +21,24 @@ public enum SEEDSTrainingWorkflow {
         }
         let model = try config.modelConfig(latitudes: train.latitudes.count, longitudes: train.longitudes.count,
                                            leadHours: train.leadHours)
-        let statistics = SEEDSStatistics.compute(train, seeds: config.seedMembers)
+        let statistics: SEEDSConditioning
+        let initial: UNet.Parameters
+        if let path = config.initialWeights {
+            // Fine-tuning keeps the normalisation the weights were trained with; truth weight, sampler and training
+            // noise may change, the network and its data may not.
+            let start = try SEEDSGenerator(checkpoint: path)
+            var same = start.config
+            (same.truthWeight, same.sampler, same.trainingNoise) = (model.truthWeight, model.sampler, model.trainingNoise)
+            guard same == model else {
+                throw ModelConfigError.invalid(field: "initial_weights",
+                                               reason: "\(path) is another model (mode, variables, grid, leads or network sizes differ)")
+            }
+            (statistics, initial) = (start.statistics, start.parameters)
+        } else {
+            statistics = SEEDSStatistics.compute(train, seeds: config.seedMembers)
+            var rng = Philox(seed: config.seed, purpose: .initialization)
+            initial = try UNet(model.unet).initialParameters(&rng)
+        }
         var truth: [Float]? = nil, validationTruth: [Float]? = nil
         if config.mode == .gpp {
             guard let path = config.data.truth else {
@@ -36,8 +53,6 @@ public enum SEEDSTrainingWorkflow {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let configData = try enc.encode(model)
-        var rng = Philox(seed: config.seed, purpose: .initialization)
-        let initial = task.denoiser.net.initialParameters(&rng)
         let trainer = try Trainer(task: task, options: config.trainerOptions, config: configData, statistics: statistics.tensors,
                                   checkpointPath: config.output + ".training", label: "train \(config.mode.rawValue)", quiet: quiet)
         let result = try trainer.run(initial: initial, stopAfter: stopAfter)

@@ -30,7 +30,7 @@ public enum VAETrainingWorkflow {
         guard train.count > r + 1, valid.count > r + 1 else {
             throw ModelConfigError.invalid(field: "loss.rollout_steps", reason: "\(r) steps do not fit in the training and validation periods")
         }
-        var initial: VAEModel.Parameters
+        let initial: VAEModel.Parameters
         let statistics: VAEStatistics
         if let path = config.initialWeights {
             // Fine-tuning keeps the normalisation the weights were trained with.
