@@ -30,7 +30,7 @@ final class ReforecastSlurmTests: XCTestCase {
         let rundir = fx.path("run")
         let plan = try ReforecastFixture.run(["reforecast", "plan", "--config", try writeConfig(fx, shards: 2), "--out", rundir])
         XCTAssertEqual(plan.status, 0, plan.err)
-        XCTAssert(plan.out.contains("planned 4 tasks"), plan.out)
+        XCTAssert(plan.out.contains("planned gee reforecast: 4 tasks"), plan.out)
         XCTAssert(plan.out.contains("core-hours") && plan.out.contains("wall per shard") && plan.out.contains("peak memory"), plan.out)
         let status = try ReforecastFixture.run(["reforecast", "status", rundir])
         XCTAssertEqual(status.status, 0, status.err)
