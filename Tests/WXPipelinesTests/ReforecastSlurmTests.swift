@@ -5,7 +5,8 @@ import WXPipelines
 
 /// `wxens reforecast` from the command line and on a real Slurm cluster (skipped where `sbatch` is absent or no
 /// cluster answers; `.ci/run` starts a single-node one): the job array's merge equals a local run bit for bit, a
-/// cancelled array task shows as failed and a resubmission runs only its shard.
+/// cancelled array task shows as failed and a resubmission runs only its shard; a VAE reforecast's array equals its
+/// local run too.
 final class ReforecastSlurmTests: XCTestCase {
     private func writeConfig(_ fx: ReforecastFixture, shards: Int) throws -> String {
         let yaml = """
@@ -30,7 +31,7 @@ final class ReforecastSlurmTests: XCTestCase {
         let rundir = fx.path("run")
         let plan = try ReforecastFixture.run(["reforecast", "plan", "--config", try writeConfig(fx, shards: 2), "--out", rundir])
         XCTAssertEqual(plan.status, 0, plan.err)
-        XCTAssert(plan.out.contains("planned 4 tasks"), plan.out)
+        XCTAssert(plan.out.contains("planned gee reforecast: 4 tasks"), plan.out)
         XCTAssert(plan.out.contains("core-hours") && plan.out.contains("wall per shard") && plan.out.contains("peak memory"), plan.out)
         let status = try ReforecastFixture.run(["reforecast", "status", rundir])
         XCTAssertEqual(status.status, 0, status.err)
@@ -130,5 +131,45 @@ final class ReforecastSlurmTests: XCTestCase {
         }
         XCTAssertEqual(try ReforecastFixture.bits(fx.path("local.nc"), variables: ReforecastTests.variables),
                        try ReforecastFixture.bits(fx.path("cluster.nc"), variables: ReforecastTests.variables))
+    }
+
+    func testSlurmArrayOfTheVAEEqualsLocalRun() throws {
+        try requireSlurm()
+        guard FileManager.default.fileExists(atPath: ReforecastVAETests.truth), FileManager.default.fileExists(atPath: ReforecastVAETests.model) else {
+            throw XCTSkip("the shared nature run or the embedded VAE is absent")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wxens-rf-vae-slurm-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let yaml = """
+        generator: vae
+        checkpoint: \(ReforecastVAETests.model)
+        input: \(ReforecastVAETests.truth)
+        init_times: {from: "2000-09-22", to: "2000-10-02", step_hours: 120}
+        members: 2
+        lead_times: [12, 24]
+        seed: 5
+        shards: 2
+        """
+        let config = dir + "/vae.yaml"
+        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
+        let local = dir + "/local", cluster = dir + "/cluster"
+        for d in [local, cluster] {
+            let r = try ReforecastFixture.run(["reforecast", "plan", "--config", config, "--out", d, "--no-calibrate"])
+            XCTAssertEqual(r.status, 0, r.err)
+        }
+        let l = try ReforecastFixture.run(["reforecast", "run", local, "--workers", "1", "--quiet"])
+        XCTAssertEqual(l.status, 0, l.err)
+        let s = try ReforecastFixture.run(["reforecast", "submit", cluster, "--max-concurrent", "2"])
+        XCTAssertEqual(s.status, 0, s.err)
+        try waitForJobs(cluster)
+        let done = try ReforecastStatus.collect(rundir: cluster)
+        XCTAssertEqual(done.count(.done), 3, done.text)
+        for (d, out) in [(local, "local.nc"), (cluster, "cluster.nc")] {
+            let m = try ReforecastFixture.run(["reforecast", "merge", d, "--out", dir + "/" + out])
+            XCTAssertEqual(m.status, 0, m.err)
+        }
+        XCTAssertEqual(try ReforecastFixture.bits(dir + "/local.nc", variables: ReforecastTests.variables),
+                       try ReforecastFixture.bits(dir + "/cluster.nc", variables: ReforecastTests.variables))
     }
 }

@@ -168,7 +168,7 @@ final class ReforecastTests: XCTestCase {
         refused(c, fx.path("e"), { if case .leadTimeOutsideInput = $0 { return true }; return false }, "lead time")
         c = fx.config()
         c.generator = .vae
-        refused(c, fx.path("f"), { if case .generatorUnavailable = $0 { return true }; return false }, "vae")
+        refused(c, fx.path("f"), { if case .badValue(name: "generator", _) = $0 { return true }; return false }, "vae with a diffusion model")
         c = fx.config(shards: 4)
         refused(c, fx.path("g"), { if case .badValue(name: "shards", _) = $0 { return true }; return false }, "more shards than inits")
 

@@ -12,31 +12,19 @@ public enum ForecastWorkflow {
         guard o.members >= 1 else { throw ForecastError.invalidOption(option: "--members", detail: "must be at least 1, is \(o.members)") }
         guard o.batchSize >= 1 else { throw ForecastError.invalidOption(option: "--batch-size", detail: "must be at least 1, is \(o.batchSize)") }
         let step = forecaster.stepHours
-        guard !o.leadTimesHours.isEmpty else { throw ForecastError.invalidOption(option: "--lead-times", detail: "no lead times given") }
-        let leads = Array(Set(o.leadTimesHours)).sorted()
-        let leadSteps = try leads.map { h -> Int in
-            let k = (h / step).rounded()
-            guard h > 0, h.isFinite, abs(h - k * step) < 1e-6 else {
-                throw ForecastError.invalidOption(option: "--lead-times",
-                    detail: "\(format(h)) h is not a positive multiple of the model's \(format(step)) h step")
-            }
-            return Int(k)
-        }
+        let lead = try ForecastLeadSteps(hours: o.leadTimesHours, stepHours: step)
+        let leads = lead.hours, leadSteps = lead.steps
         let ic = try InitialConditionsFile(path: o.initialConditionsPath, forecaster: forecaster)
         let inits = try o.initTimes.resolve(values: ic.times, units: ic.timeUnits, stepHours: step, path: ic.path,
                                             variable: forecaster.variables[0])
         // Reading every starting state up front finds missing values before any output exists.
         let states = try inits.map { (current: try ic.state(at: $0.index), previous: try ic.state(at: $0.previousIndex)) }
 
-        var extra: Attributes = [
-            "wxens_initial_conditions": .string(o.initialConditionsPath), "wxens_seed": .string(String(o.seed)),
-            "wxens_step_hours": .string(format(step)), "wxens_init_times": .string(o.initTimes.description),
-        ]
-        if let m = o.modelSource { extra["wxens_checkpoint"] = .string(m) }
         let writer = try CFReforecastWriter(path: o.outPath,
             initTimes: CFTimeAxis(hours: inits.map(\.hours), reference: ic.timeReference, calendar: ic.calendarName),
             members: Array(0..<o.members), leadTimeHours: leads, latitudes: ic.latitudes, longitudes: ic.longitudes,
-            variables: ic.metadata, global: CFGlobalAttributes(title: "wxens FuXi-ENS-style VAE forecast ensemble", extra: extra))
+            variables: ic.metadata, global: globalAttributes(initialConditions: o.initialConditionsPath, seed: o.seed, stepHours: step,
+                                                          initTimes: o.initTimes.description, modelSource: o.modelSource))
         do {
             let progress = VerifyProgress(label: "forecast", total: inits.count * o.members, quiet: o.quiet, unit: "members")
             let p = ic.latitudes.count * ic.longitudes.count, v = ic.variables.count, nL = leads.count
@@ -59,8 +47,14 @@ public enum ForecastWorkflow {
         }
     }
 
-    /// A number of hours without a trailing ".0".
-    private static func format(_ h: Double) -> String {
-        h == h.rounded() && abs(h) < 1e15 ? String(Int64(h)) : String(h)
+    /// The provenance attributes of a forecast file: initial conditions, seed, step, init times and model.
+    public static func globalAttributes(initialConditions: String, seed: UInt64, stepHours: Double, initTimes: String,
+                                        modelSource: String?) -> CFGlobalAttributes {
+        var extra: Attributes = [
+            "wxens_initial_conditions": .string(initialConditions), "wxens_seed": .string(String(seed)),
+            "wxens_step_hours": .string(ForecastLeadSteps.format(stepHours)), "wxens_init_times": .string(initTimes),
+        ]
+        if let m = modelSource { extra["wxens_checkpoint"] = .string(m) }
+        return CFGlobalAttributes(title: "wxens FuXi-ENS-style VAE forecast ensemble", extra: extra)
     }
 }

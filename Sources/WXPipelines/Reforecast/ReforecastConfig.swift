@@ -11,17 +11,17 @@ public struct ReforecastConfig: Codable, Sendable, Equatable {
     public var checkpoint: String?
     /// The input: a seeds file for the diffusion generators, an initial-conditions file for the VAE.
     public var input: String
-    /// Which init times of the input to run.
+    /// Which init times of the input to run (VAE: `all` is every 00 UTC time with its state one step earlier).
     public var initTimes: ReforecastInitTimes
     /// Members per init time.
     public var members: Int
-    /// Lead times in hours (nil: all of the input's).
+    /// Lead times in hours (nil: all of the input's; the VAE needs them, multiples of its step).
     public var leadTimes: [Double]?
     /// The run's random seed.
     public var seed: UInt64
     /// Shards the tasks are spread over (one Slurm array index or local worker job each).
     public var shards: Int
-    /// Cases sampled together.
+    /// Cases sampled together (diffusion) or members stepped together (VAE).
     public var batchSize: Int
     /// Diffusion: seed member indices of the input (nil: the first K).
     public var seedMembers: [Int]?

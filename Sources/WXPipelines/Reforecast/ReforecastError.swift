@@ -10,8 +10,6 @@ public enum ReforecastError: Error, CustomStringConvertible, Equatable {
     case missingCheckpoint(path: String)
     /// The input file does not exist.
     case missingInput(path: String)
-    /// The generator kind cannot generate yet.
-    case generatorUnavailable(kind: String, reason: String)
     /// An init time asked for is not in the input file.
     case initTimeOutsideInput(time: String, input: String, available: String)
     /// A lead time asked for is not in the input file.
@@ -40,7 +38,6 @@ public enum ReforecastError: Error, CustomStringConvertible, Equatable {
         case let .badValue(n, r): return "\(n): \(r)"
         case let .missingCheckpoint(p): return "\(p): no such checkpoint (the generator's model directory)"
         case let .missingInput(p): return "\(p): no such input file"
-        case let .generatorUnavailable(k, r): return "generator \(k) cannot generate yet: \(r)"
         case let .initTimeOutsideInput(t, i, a): return "\(i): init time \(t) is not in the input (it has \(a))"
         case let .leadTimeOutsideInput(h, i, a): return "\(i): lead time \(h) h is not in the input (it has \(a))"
         case let .configMismatch(r, p, g):

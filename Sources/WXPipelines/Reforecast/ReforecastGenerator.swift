@@ -7,7 +7,7 @@ public enum ReforecastGenerator: String, Codable, Sendable, CaseIterable {
     case gee
     /// SEEDS diffusion, post-processed toward the truth (seeds file input).
     case gpp
-    /// The FuXi-ENS-style VAE forecaster (initial-conditions input); not available yet.
+    /// The FuXi-ENS-style VAE forecaster (initial-conditions input with a time axis; lead times multiples of its step).
     case vae
 
     /// The member source of this kind for a resolved configuration (checks model and input, reads no member data).
@@ -15,17 +15,13 @@ public enum ReforecastGenerator: String, Codable, Sendable, CaseIterable {
         guard let checkpoint = config.checkpoint else {
             throw ReforecastError.badValue(name: "checkpoint", reason: "not resolved (call ReforecastConfig.resolved first)")
         }
-        if self == .vae {
-            throw ReforecastError.generatorUnavailable(kind: rawValue,
-                reason: "the VAE forecaster (wxens forecast) is not built into reforecasts yet; use gee or gpp")
-        }
         guard FileManager.default.fileExists(atPath: checkpoint) else { throw ReforecastError.missingCheckpoint(path: checkpoint) }
         guard FileManager.default.fileExists(atPath: config.input) else { throw ReforecastError.missingInput(path: config.input) }
         switch self {
         case .gee, .gpp:
             return try SEEDSReforecastSource(mode: self == .gee ? .gee : .gpp, checkpoint: checkpoint, config: config)
         case .vae:
-            preconditionFailure("checked above")
+            return try VAEReforecastSource(checkpoint: checkpoint, config: config)
         }
     }
 }

@@ -4,7 +4,7 @@ import WXCore
 /// Which init times of the input a reforecast runs: all of them, a list of dates, or a range with a step.
 ///
 /// In YAML: `all`; a list `["2000-09-22", "2000-09-27T00:00:00"]`; or `{from: 2000-09-22, to: 2000-10-22, step_hours: 120}`.
-public enum ReforecastInitTimes: Codable, Sendable, Equatable {
+public enum ReforecastInitTimes: Codable, Sendable, Equatable, CustomStringConvertible {
     /// Every init time of the input.
     case all
     /// These dates (ISO 8601, in the input's calendar).
@@ -45,6 +45,15 @@ public enum ReforecastInitTimes: Codable, Sendable, Equatable {
             try c.encode(from, forKey: .from)
             try c.encode(to, forKey: .to)
             try c.encode(step, forKey: .stepHours)
+        }
+    }
+
+    /// `all`, the dates comma-separated, or `FROM..TO every N h`.
+    public var description: String {
+        switch self {
+        case .all: return "all"
+        case let .list(dates): return dates.joined(separator: ",")
+        case let .range(from, to, step): return "\(from)..\(to) every \(String(format: "%g", step)) h"
         }
     }
 

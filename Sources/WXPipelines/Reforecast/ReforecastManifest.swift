@@ -8,7 +8,7 @@ public struct ReforecastManifest: Codable, Sendable, Equatable {
     public struct Task: Codable, Sendable, Equatable {
         /// Name of its files under parts/ (`t0000`, ...).
         public var id: String
-        /// Index of the init in the input file (keys its random streams).
+        /// Index of the init in the input file (keys the diffusion's random streams; the VAE's are keyed by its time).
         public var initIndex: Int
         /// The init time in the input's units, and as ISO 8601.
         public var initTime: Double, initDate: String

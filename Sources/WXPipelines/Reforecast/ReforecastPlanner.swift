@@ -16,7 +16,7 @@ public enum ReforecastPlanner {
         do { units = try CFTimeUnits(units: "hours since \(layout.timeReference)", calendar: layout.calendar) } catch {
             throw ReforecastError.badValue(name: "input", reason: "\(config.input): init-time units: \(error)")
         }
-        let inits = try config.initTimes.indices(in: layout.initTimes, units: units, input: config.input)
+        let inits = try source.initIndices(config.initTimes, units: units, input: config.input)
         guard !inits.isEmpty else { throw ReforecastError.badValue(name: "init_times", reason: "selects no init time of \(config.input)") }
         guard config.shards <= inits.count else {
             throw ReforecastError.badValue(name: "shards", reason: "\(config.shards) shards for \(inits.count) init times; use at most \(inits.count)")

@@ -23,11 +23,12 @@ struct ReforecastPlanCommand: ParsableCommand {
     func run() throws {
         do {
             let c = try ReforecastConfig.read(config).resolved { kind in
-                kind == .vae ? "data/models/vae" : EmbeddedModels.path(kind == .gpp ? .gpp : .gee)
+                kind == .vae ? EmbeddedModels.path(named: "fuxi-vae") : EmbeddedModels.path(kind == .gpp ? .gpp : .gee)
             }
             let (m, estimate) = try ReforecastPlanner.plan(c, rundir: out, calibrate: !noCalibrate)
-            print("planned \(m.tasks.count) tasks (\(m.tasks.first!.initDate) .. \(m.tasks.last!.initDate)) x \(c.members) members, "
+            print("planned \(c.generator.rawValue) reforecast: \(m.tasks.count) tasks (\(m.tasks.first!.initDate) .. \(m.tasks.last!.initDate)) x \(c.members) members, "
                   + "leads \(m.leadHours.map { String(format: "%g", $0) }.joined(separator: ",")) h, \(c.shards) shards, config hash \(m.configHash)")
+            print("checkpoint: \(c.checkpoint ?? "-")")
             print("manifest: \(out)/\(ReforecastManifest.fileName)")
             if let e = estimate { print(e.text) }
         } catch {
