@@ -68,7 +68,7 @@ public enum ReforecastLocalExecutor {
         p.environment = env
         let logs = paths.log(shard: shard)
         for path in [logs.out, logs.err] where !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
         }
         guard let out = FileHandle(forWritingAtPath: logs.out), let err = FileHandle(forWritingAtPath: logs.err) else {
             throw ReforecastError.badValue(name: "logs", reason: "cannot open \(logs.out) or \(logs.err) for writing")
