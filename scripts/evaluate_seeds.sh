@@ -2,7 +2,8 @@
 # Scores SEEDS-style generation on the validation block against the truth, beside the physics ensemble:
 # the 2 seeds alone, all 31 physics members, and MEMBERS generated members per mode (default 32), with wxens verify.
 # Usage (repository root, after a release build): bash scripts/evaluate_seeds.sh [gee] [gpp]
-# Env: MEMBERS, STEPS (sampler steps; the model's default when unset), SAMPLER, OUT (default out/seeds-eval), INITS (e.g. 0,1,2,...)
+# Env: MEMBERS, STEPS (sampler steps; the model's default when unset), SAMPLER, CHECKPOINT (the embedded model of the
+# mode when unset), OUT (default out/seeds-eval)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=.build/release/wxens
@@ -20,6 +21,7 @@ for mode in "$@"; do
     extra=()
     [ -n "${STEPS:-}" ] && extra+=(--steps "$STEPS")
     [ -n "${SAMPLER:-}" ] && extra+=(--sampler "$SAMPLER")
+    [ -n "${CHECKPOINT:-}" ] && extra+=(--checkpoint "$CHECKPOINT")
     start=$(date +%s)
     $W generate --seeds $S/reforecast_validation.nc --members "$N" --mode "$mode" --out "$O/$mode.nc" "${extra[@]}"
     echo "$mode: generated $N members for 12 inits x 3 leads in $(( $(date +%s) - start )) s"
