@@ -64,7 +64,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: cpuFlags),
         .testTarget(name: "WXCoreTests", dependencies: ["WXCore"], exclude: ["Golden"]),
-        .testTarget(name: "WXIOTests", dependencies: ["WXCore", "WXIO"], exclude: ["Golden"]),
+        .testTarget(name: "WXIOTests", dependencies: ["WXCore", "WXIO", "CHDF5"], exclude: ["Golden"]),
         .testTarget(name: "WXKernelsTests", dependencies: ["WXCore", "WXKernels"], exclude: ["Golden"]),
         .testTarget(name: "WXVerificationTests", dependencies: ["WXCore", "WXVerification"]),
         .testTarget(name: "WXNNTests", dependencies: ["WXCore", "WXKernels", "WXNN"], exclude: ["Golden"]),

@@ -12,15 +12,14 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
     public let formatName: String
     /// True for netCDF-4 (HDF5-based) files.
     public let isNetCDF4: Bool
+    /// Length of the file in bytes when it was opened.
+    let fileLength: Int
     private var closed = false
 
     /// Opens a file read-only (NC_NOWRITE); throws `WXIOError` if it is missing, not NetCDF, or corrupt.
     public init(path: String) throws {
         self.path = path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
-            throw WXIOError.fileNotFound(path: path)
-        }
+        fileLength = try InputFileCheck.requireRegularFile(path)
         var id: Int32 = -1
         let status = CLibraryLock.with { nc_open(path, NC_NOWRITE, &id) }
         guard status == NC_NOERR else { throw NetCDFFile.openError(path: path, status: status) }
@@ -47,9 +46,19 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
         try? h.seek(toOffset: 0)
         // The header of every real classic file fits in a few MB; a header longer than what is read is left to libnetcdf.
         let header = [UInt8]((try? h.read(upToCount: min(size, 8 << 20))) ?? Data())
-        if let need = ClassicFormatSize.requiredBytes(header: header), size < need {
+        var problem: String? = nil
+        switch ClassicFormatSize.verdict(header: header) {
+        case .needs(let need) where size < need:
+            problem = "the file has \(size) bytes, its header places data up to byte \(need)"
+        case .headerCutAt(let n) where n == size:
+            problem = "the file ends inside its header, at byte \(n)"
+        case .streamingRecordCount:
+            problem = "the record count is the streaming marker 0xFFFFFFFF (the writer never stored the real count)"
+        default: break
+        }
+        if let problem {
             close()
-            throw WXIOError.truncatedOrCorrupt(path: path, detail: "the file has \(size) bytes, its header places data up to byte \(need)")
+            throw WXIOError.truncatedOrCorrupt(path: path, detail: problem)
         }
     }
 
@@ -114,14 +123,19 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
         }
     }
 
-    /// Paths of all groups, "/" first, depth-first.
+    /// Paths of all groups, "/" first, depth-first, walked with its own stack and a depth limit (as `HDF5File`'s).
     public func groupPaths() throws -> [String] {
         var out: [String] = []
-        func walk(_ gid: Int32) throws {
+        var visited: Set<Int32> = [ncid]
+        var stack: [(gid: Int32, depth: Int)] = [(ncid, 0)]
+        while let (gid, depth) = stack.popLast() {
             out.append(try groupPath(gid))
-            for c in try subgroups(gid) { try walk(c) }
+            let subs = try subgroups(gid).filter { visited.insert($0).inserted }
+            if !subs.isEmpty && depth + 1 > HDF5File.maxGroupDepth {
+                throw WXIOError.truncatedOrCorrupt(path: path, detail: "groups nest deeper than \(HDF5File.maxGroupDepth) levels")
+            }
+            stack += subs.reversed().map { ($0, depth + 1) }
         }
-        try walk(ncid)
         return out
     }
 
