@@ -177,7 +177,8 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
                         errorLock.lock(); if firstError == nil { firstError = error }; errorLock.unlock()
                         return
                     }
-                    body(k, UnsafeBufferPointer(out))
+                    // `out` holds at least one value even for an empty field: pass only the field's own.
+                    body(k, UnsafeBufferPointer(rebasing: out[0..<planeSize]))
                     k += workers
                 }
             }

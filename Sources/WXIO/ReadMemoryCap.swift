@@ -47,4 +47,9 @@ public enum ReadMemoryCap {
         }
         return n
     }
+
+    /// Throws `tooLarge` unless per-field summaries (min, max, sum, flag, count: 33 bytes each) of `planes` fields fit.
+    public static func checkSummaries(planes: Int, path: String, variable: String) throws {
+        try check(count: planes, elementBytes: 33, path: path, variable: variable, what: "per-field summaries")
+    }
 }
