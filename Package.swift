@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "WXPipelines", dependencies: ["WXCore", "WXIO", "CNetCDF", "WXKernels", "WXNN", "WXGenerative", "WXVerification",
                                                   .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "wxens", dependencies: [
-            "WXCore", "WXIO", "WXVerification", "WXGenerative", "WXPipelines",
+            "WXCore", "WXIO", "WXNN", "WXVerification", "WXGenerative", "WXPipelines",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wxens-bench", dependencies: [
