@@ -72,3 +72,11 @@ let package = Package(
         .testTarget(name: "WXPipelinesTests", dependencies: ["WXCore", "WXIO", "WXVerification", "WXNN", "WXGenerative", "WXPipelines"], exclude: ["Golden"]),
     ]
 )
+
+// `WXENS_FUZZ=1 swift build -c release --product wxens-fuzz -Xswiftc -sanitize=fuzzer,address`: the libFuzzer target
+// over the readers (README "Fuzzing"); absent from every other build.
+if env["WXENS_FUZZ"] == "1" {
+    package.products.append(.executable(name: "wxens-fuzz", targets: ["wxens-fuzz"]))
+    package.targets.append(.executableTarget(name: "wxens-fuzz", dependencies: ["WXIO"], path: "scripts/fuzz/reader-fuzzer",
+                                             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}
