@@ -20,6 +20,11 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
     public init(path: String) throws {
         self.path = path
         fileLength = try InputFileCheck.requireRegularFile(path)
+        // libnetcdf's classic header parser trusts the lengths it reads (a corrupt name length becomes a 4 GB calloc;
+        // flipped bytes have crashed its name hash map), so a classic header is checked here before nc_open sees it.
+        if FileSignature.of(path) == .classic, let problem = NetCDFFile.classicLengthProblem(path) {
+            throw WXIOError.truncatedOrCorrupt(path: path, detail: problem)
+        }
         var id: Int32 = -1
         let status = CLibraryLock.with { nc_open(path, NC_NOWRITE, &id) }
         guard status == NC_NOERR else { throw NetCDFFile.openError(path: path, status: status) }
@@ -35,12 +40,12 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
         default: formatName = "unknown (\(fmt))"
         }
         isNetCDF4 = fmt == NC_FORMAT_NETCDF4 || fmt == NC_FORMAT_NETCDF4_CLASSIC
-        if !isNetCDF4 { try checkClassicLength() }
     }
 
-    /// Throws `truncatedOrCorrupt` when a classic-format file is shorter than its header says.
-    private func checkClassicLength() throws {
-        guard let h = FileHandle(forReadingAtPath: path) else { return }
+    /// Why a classic-format file cannot be what its header says (shorter than its data, cut inside the header, the
+    /// streaming record count), or nil.
+    static func classicLengthProblem(_ path: String) -> String? {
+        guard let h = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? h.close() }
         let size = (try? h.seekToEnd()).map { Int($0) } ?? 0
         try? h.seek(toOffset: 0)
@@ -56,10 +61,7 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
             problem = "the record count is the streaming marker 0xFFFFFFFF (the writer never stored the real count)"
         default: break
         }
-        if let problem {
-            close()
-            throw WXIOError.truncatedOrCorrupt(path: path, detail: problem)
-        }
+        return problem
     }
 
     deinit { close() }

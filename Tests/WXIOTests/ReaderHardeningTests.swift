@@ -59,6 +59,20 @@ final class ReaderHardeningTests: XCTestCase {
         }
     }
 
+    func testClassicNameLengthBeyondTheFileIsRefusedBeforeLibnetcdf() throws {
+        let dir = try TestFiles.directory()
+        let p = try TestFiles.make(TestFiles.rampCDL(), kind: "classic", name: "ramp.nc", in: dir)
+        var data = try Data(contentsOf: URL(fileURLWithPath: p))
+        // magic, numrecs, NC_DIMENSION tag, dimension count, then the first name's length: libnetcdf would calloc it
+        for (i, b) in [0x7F, 0xFF, 0xFF, 0xF0].enumerated() { data[16 + i] = UInt8(b) }
+        try data.write(to: URL(fileURLWithPath: p))
+        XCTAssertThrowsError(try NetCDFFile(path: p)) { e in
+            guard case WXIOError.truncatedOrCorrupt(let path, let d) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(path, p)
+            XCTAssertTrue(d.contains("ends inside its header"), d)
+        }
+    }
+
     func testHardLinkCycleIsWalkedOnce() throws {
         let dir = try TestFiles.directory()
         let p = HDF5TestFiles.hardLinkCycle(in: dir)

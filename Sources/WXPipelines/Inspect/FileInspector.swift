@@ -51,7 +51,7 @@ public enum FileInspector {
         if let (c, vals) = try coordinate(.initTime) { s.initTimes = timeAxis(c, vals) }
         if let i = roles.firstIndex(of: .leadTime) { s.leadTimes = try axis(file, v, i, hours: true) }
         if let i = roles.firstIndex(of: .level) { s.levels = try axis(file, v, i, hours: false) }
-        do { s.values = try values(file, v) } catch { s.valuesError = "\(error)" }
+        do { s.values = try values(file, v) } catch { s.valuesError = (error as? WXIOError)?.detail ?? "\(error)" }
         return s
     }
 
