@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "WXPipelines", dependencies: ["WXCore", "WXIO", "CNetCDF", "WXKernels", "WXNN", "WXGenerative", "WXVerification",
                                                   .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "wxens", dependencies: [
-            "WXCore", "WXIO", "WXVerification", "WXGenerative", "WXPipelines",
+            "WXCore", "WXIO", "WXNN", "WXVerification", "WXGenerative", "WXPipelines",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wxens-bench", dependencies: [
@@ -64,7 +64,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: cpuFlags),
         .testTarget(name: "WXCoreTests", dependencies: ["WXCore"], exclude: ["Golden"]),
-        .testTarget(name: "WXIOTests", dependencies: ["WXCore", "WXIO"], exclude: ["Golden"]),
+        .testTarget(name: "WXIOTests", dependencies: ["WXCore", "WXIO", "CHDF5"], exclude: ["Golden"]),
         .testTarget(name: "WXKernelsTests", dependencies: ["WXCore", "WXKernels"], exclude: ["Golden"]),
         .testTarget(name: "WXVerificationTests", dependencies: ["WXCore", "WXVerification"]),
         .testTarget(name: "WXNNTests", dependencies: ["WXCore", "WXKernels", "WXNN"], exclude: ["Golden"]),
@@ -72,3 +72,11 @@ let package = Package(
         .testTarget(name: "WXPipelinesTests", dependencies: ["WXCore", "WXIO", "WXVerification", "WXNN", "WXGenerative", "WXPipelines"], exclude: ["Golden"]),
     ]
 )
+
+// `WXENS_FUZZ=1 swift build -c release --product wxens-fuzz -Xswiftc -sanitize=fuzzer,address`: the libFuzzer target
+// over the readers (README "Fuzzing"); absent from every other build.
+if env["WXENS_FUZZ"] == "1" {
+    package.products.append(.executable(name: "wxens-fuzz", targets: ["wxens-fuzz"]))
+    package.targets.append(.executableTarget(name: "wxens-fuzz", dependencies: ["WXIO"], path: "scripts/fuzz/reader-fuzzer",
+                                             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}

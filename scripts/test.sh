@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite in a release build (the numeric tests run on the optimised kernels)
-# and ends with one summary line: "tests: N passed, N failed, N skipped".
+# and ends with one summary line: "tests: N passed, N failed, N skipped", then runs the mutation run (scripts/fuzz).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export WXENS_PYTHON="${WXENS_PYTHON:-$PWD/.venv/bin/python}"
@@ -16,4 +16,8 @@ rm -f "$log"
 if [ -n "$summary" ]; then
     echo "tests: $((total - skipped - failed)) passed, ${failed} failed, ${skipped} skipped"
 fi
+# The deterministic mutation run over the shared real files (skips where ../shared is absent).
+bash scripts/fuzz/mutation-run.sh | tail -n 40
+fuzz_status=${PIPESTATUS[0]}
+[ "$status" -ne 0 ] || status=$fuzz_status
 exit "$status"

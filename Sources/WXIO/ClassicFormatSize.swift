@@ -5,19 +5,43 @@ import Foundation
 /// libnetcdf reads past the end of a truncated classic file as fill values without an error, so the
 /// reader checks the file length against the header's variable offsets when it opens such a file.
 enum ClassicFormatSize {
+    /// What the header says about the file's length.
+    enum Verdict: Equatable {
+        /// The data reaches to this byte.
+        case needs(Int)
+        /// The header ends before all of it was read (cut inside the header when the bytes given are the whole file).
+        case headerCutAt(Int)
+        /// The record count is the streaming marker 0xFFFFFFFF: the writer never stored the real count.
+        case streamingRecordCount
+        /// The header cannot be parsed (then libnetcdf decides).
+        case unparsed
+    }
+
     /// Bytes the data of the file reaches to, or nil when the header cannot be parsed (then libnetcdf decides).
     static func requiredBytes(header b: [UInt8]) -> Int? {
+        if case .needs(let n) = verdict(header: b) { return n }
+        return nil
+    }
+
+    /// What the header in `b` (the file's first bytes) says about the file's length.
+    static func verdict(header b: [UInt8]) -> Verdict {
         var p = Parser(b: b)
-        return p.required()
+        if let n = p.required() { return .needs(n) }
+        if p.streaming { return .streamingRecordCount }
+        return p.ranOut ? .headerCutAt(b.count) : .unparsed
     }
 
     private struct Parser {
         let b: [UInt8]
         var i = 0
         var version = 1
+        /// True when parsing stopped because the bytes ended.
+        var ranOut = false
+        /// True when the record count is the streaming marker.
+        var streaming = false
 
         mutating func u32() -> Int? {
-            guard i + 4 <= b.count else { return nil }
+            guard i + 4 <= b.count else { ranOut = true; return nil }
             defer { i += 4 }
             return Int(b[i]) << 24 | Int(b[i + 1]) << 16 | Int(b[i + 2]) << 8 | Int(b[i + 3])
         }
@@ -31,9 +55,10 @@ enum ClassicFormatSize {
             return v
         }
         mutating func skip(_ n: Int) -> Bool {
-            guard n >= 0, n <= b.count else { return false }
+            guard n >= 0 else { return false }
+            guard n <= b.count else { ranOut = true; return false }
             let padded = (n + 3) & ~3
-            guard i + padded <= b.count else { return false }
+            guard i + padded <= b.count else { ranOut = true; return false }
             i += padded
             return true
         }
@@ -62,10 +87,12 @@ enum ClassicFormatSize {
         }
 
         mutating func required() -> Int? {
-            guard b.count >= 8, b[0] == 0x43, b[1] == 0x44, b[2] == 0x46, [1, 2, 5].contains(b[3]) else { return nil }
+            guard b.count >= 4, b[0] == 0x43, b[1] == 0x44, b[2] == 0x46, [1, 2, 5].contains(b[3]) else { return nil }
             version = Int(b[3])
             i = 4
-            guard let numrecs = count() else { return nil }
+            guard let numrecs = version == 5 ? u64() : u32() else { return nil }
+            if numrecs == 0xFFFF_FFFF || (version == 5 && numrecs == -1) { streaming = true; return nil }
+            guard numrecs >= 0 else { return nil }
             // dimensions
             guard let dtag = u32(), let nd = count() else { return nil }
             var dims: [Int] = []
@@ -101,13 +128,12 @@ enum ClassicFormatSize {
             if records.count == 1 { recsize = records[0].bytes } else {
                 for r in records { let (s, o) = recsize.addingReportingOverflow(r.vsize); guard !o else { return nil }; recsize = s }
             }
-            let streaming = numrecs == 0xFFFF_FFFF
             var need = i
             // Sizes are summed with overflow checks: a header that overflows is left to libnetcdf.
             for v in vars {
                 var end = v.begin
                 if v.isRecord {
-                    guard numrecs > 0 && !streaming else { continue }
+                    guard numrecs > 0 else { continue }
                     let (a, o1) = (numrecs - 1).multipliedReportingOverflow(by: recsize)
                     let (b, o2) = end.addingReportingOverflow(a)
                     guard !o1 && !o2 else { return nil }

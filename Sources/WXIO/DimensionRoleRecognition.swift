@@ -22,10 +22,10 @@ public enum DimensionRoleRecognition {
         let isSince = CFTimeUnits.isTimeAxisUnits(units)
 
         if standardName == "realization" || memberNames.contains(n) { return .member }
-        if standardName == "latitude" || latitudeUnits.contains(units) || axis == "Y" || n == "lat" || n == "latitude" {
+        if standardName == "latitude" || standardName == "grid_latitude" || latitudeUnits.contains(units) || axis == "Y" || n == "lat" || n == "latitude" {
             return .latitude
         }
-        if standardName == "longitude" || longitudeUnits.contains(units) || axis == "X" || n == "lon" || n == "longitude" {
+        if standardName == "longitude" || standardName == "grid_longitude" || longitudeUnits.contains(units) || axis == "X" || n == "lon" || n == "longitude" {
             return .longitude
         }
         if initNames.contains(n) && (isSince || attributes == nil || units.isEmpty) { return .initTime }

@@ -48,6 +48,8 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
         rank = v.dimensions.count
         leadingShape = Array(v.shape.prefix(max(0, rank - 2)))
         elementSize = decoding.storedType.byteSize ?? 1
+        try ReadMemoryCap.check(count: planeSize, elementBytes: 3 * elementSize + MemoryLayout<T>.size, path: file.path,
+                                variable: v.path, what: "a 2-D field with its decompression buffers")
         path = file.path
         variablePath = v.path
 
@@ -158,7 +160,8 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
         guard range.lowerBound >= 0 && range.upperBound <= planeCount else {
             throw WXIOError.hyperslabOutOfBounds(path: path, variable: variablePath, detail: "planes \(range) of \(planeCount)")
         }
-        let workers = isDirect ? max(1, min(Parallel.threads, range.count)) : 1
+        let perWorker = ReadMemoryCap.bytes(count: planeSize, elementBytes: 3 * elementSize + MemoryLayout<T>.size) ?? Int.max
+        let workers = isDirect ? max(1, min(Parallel.threads, range.count, ReadMemoryCap.bytes / max(perWorker, 1))) : 1
         let errorLock = NSLock()
         var firstError: Error?
         Parallel.withThreads(workers) {
@@ -174,7 +177,8 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
                         errorLock.lock(); if firstError == nil { firstError = error }; errorLock.unlock()
                         return
                     }
-                    body(k, UnsafeBufferPointer(out))
+                    // `out` holds at least one value even for an empty field: pass only the field's own.
+                    body(k, UnsafeBufferPointer(rebasing: out[0..<planeSize]))
                     k += workers
                 }
             }
@@ -192,8 +196,12 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
         let bytes = planeSize * elementSize
         var filterMask: UInt32 = 0
         var stored: hsize_t = 0
-        let ok: Bool = CLibraryLock.with {
+        let fileLength = UInt64(h5?.fileLength ?? 0)
+        let ok: Bool = try CLibraryLock.with {
             guard H5Dget_chunk_storage_size(did, offset, &stored) >= 0, stored > 0 else { return false }
+            guard stored <= fileLength else {
+                throw WXIOError.truncatedOrCorrupt(path: path, detail: "a chunk of \(variablePath) claims \(stored) bytes, the file has \(fileLength)")
+            }
             s.reserve(Int(stored))
             return H5Dread_chunk(did, wx_H5P_DEFAULT(), offset, &filterMask, s.compressed) >= 0
         }

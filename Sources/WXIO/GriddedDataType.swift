@@ -135,5 +135,6 @@ public struct Hyperslab: Sendable, Hashable {
             }
             if count[d] == 0 && start[d] > shape[d] { throw fail("dimension \(d): start \(start[d]) past size \(shape[d])") }
         }
+        _ = try ReadMemoryCap.product(count, path: path, variable: variable)
     }
 }

@@ -43,6 +43,8 @@ extension GriddedFile {
         try slab.validate(shape: v.shape, path: path, variable: v.path)
         let dec = try decoding(for: v)
         let n = slab.elementCount
+        try ReadMemoryCap.check(count: n, elementBytes: (dec.storedType.byteSize ?? 8) + MemoryLayout<T>.size, path: path,
+                                variable: v.path, what: "a read")
         var values = [T](repeating: 0, count: n)
         if n > 0 {
             let size = dec.storedType.byteSize ?? 8
@@ -89,6 +91,7 @@ extension GriddedFile {
         try slab.validate(shape: v.shape, path: path, variable: v.path)
         let dec = try decoding(for: v)
         let n = slab.elementCount
+        try ReadMemoryCap.check(count: n, elementBytes: (dec.storedType.byteSize ?? 8) + 8, path: path, variable: v.path, what: "a read")
         var out = [Double](repeating: 0, count: n)
         guard n > 0 else { return out }
         let raw = UnsafeMutableRawPointer.allocate(byteCount: n * (dec.storedType.byteSize ?? 8), alignment: 16)
@@ -130,9 +133,11 @@ public final class PlaneReader<T: BinaryFloatingPoint & Sendable> {
         let k = max(0, shape.count - 2)
         leadingShape = Array(shape[..<k])
         planeShape = Array(shape[k...])
-        planeCount = leadingShape.reduce(1, *)
-        planeSize = planeShape.reduce(1, *)
+        planeCount = try ReadMemoryCap.product(leadingShape, path: file.path, variable: v.path)
+        planeSize = try ReadMemoryCap.product(planeShape, path: file.path, variable: v.path)
         storedSize = decoding.storedType.byteSize ?? 8
+        try ReadMemoryCap.check(count: planeSize, elementBytes: storedSize + MemoryLayout<T>.size, path: file.path,
+                                variable: v.path, what: "a 2-D field")
         let direct = (decoding.storedType == .float32 && T.self == Float.self) || (decoding.storedType == .float64 && T.self == Double.self)
         scratch = direct ? nil : UnsafeMutableRawPointer.allocate(byteCount: max(1, planeSize * storedSize), alignment: 64)
     }

@@ -16,16 +16,15 @@ public final class HDF5File: GriddedFile, @unchecked Sendable {
     /// Always "HDF5".
     public let formatName = "HDF5"
     let fid: hid_t
+    /// Length of the file in bytes when it was opened.
+    let fileLength: Int
     private var closed = false
     private var datasetIndex: [String: [String]]? // dataset name -> full paths
 
     /// Opens a file read-only; throws `WXIOError` if it is missing, not HDF5, or corrupt.
     public init(path: String) throws {
         self.path = path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
-            throw WXIOError.fileNotFound(path: path)
-        }
+        fileLength = try InputFileCheck.requireRegularFile(path)
         let id: hid_t = CLibraryLock.with {
             wx_H5_silence_errors()
             return H5Fopen(path, wx_H5F_ACC_RDONLY(), wx_H5P_DEFAULT())
@@ -66,20 +65,30 @@ public final class HDF5File: GriddedFile, @unchecked Sendable {
         }
     }
 
+    /// The error for a group that cannot be opened: a root group that cannot be opened means a corrupt file.
+    private func missingGroup(_ group: String) -> WXIOError {
+        normalise(group) == "/" ? .truncatedOrCorrupt(path: path, detail: "the root group cannot be opened")
+            : .groupNotFound(path: path, group: group)
+    }
+
     /// Names of the links directly in a group.
     private func children(_ group: String) throws -> [String] {
         try CLibraryLock.with {
             let gid = H5Gopen2(fid, group, wx_H5P_DEFAULT())
-            guard gid >= 0 else { throw WXIOError.groupNotFound(path: path, group: group) }
+            guard gid >= 0 else { throw missingGroup(group) }
             defer { H5Gclose(gid) }
             var info = H5G_info_t()
             guard H5Gget_info(gid, &info) >= 0 else {
-                throw WXIOError.libraryError(path: path, variable: nil, call: "H5Gget_info", code: -1, message: "cannot list \(group)")
+                throw WXIOError.truncatedOrCorrupt(path: path, detail: "the links of group \(group) cannot be listed")
+            }
+            // A link takes bytes in the file: a count beyond the file length is a corrupt header, not a big group.
+            guard info.nlinks <= UInt64(max(fileLength, 0)) else {
+                throw WXIOError.truncatedOrCorrupt(path: path, detail: "group \(group) claims \(info.nlinks) links")
             }
             var names: [String] = []
             for i in 0..<info.nlinks {
                 let n = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, wx_H5P_DEFAULT())
-                guard n >= 0 else { continue }
+                guard n >= 0, n <= fileLength else { continue }
                 var buf = [CChar](repeating: 0, count: Int(n) + 1)
                 _ = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, Int(n) + 1, wx_H5P_DEFAULT())
                 names.append(String(cString: buf))
@@ -90,14 +99,40 @@ public final class HDF5File: GriddedFile, @unchecked Sendable {
 
     private func join(_ g: String, _ n: String) -> String { g == "/" ? "/" + n : g + "/" + n }
 
-    /// Paths of all groups, "/" first, depth-first.
-    public func groupPaths() throws -> [String] {
-        var out: [String] = []
-        func walk(_ g: String) throws {
-            out.append(g)
-            for c in try children(g) where objectType(join(g, c)) == H5I_GROUP { try walk(join(g, c)) }
+    /// Deepest group nesting walked; deeper trees are taken as corrupt (real files nest a handful of levels).
+    public static let maxGroupDepth = 64
+
+    /// The file address of the object at a path, nil when it cannot be opened.
+    private func objectAddress(_ p: String) -> Int64? {
+        CLibraryLock.with {
+            let oid = H5Oopen(fid, p, wx_H5P_DEFAULT())
+            guard oid >= 0 else { return nil }
+            defer { H5Oclose(oid) }
+            let a = wx_H5_object_address(oid)
+            return a < 0 ? nil : Int64(a)
         }
-        try walk("/")
+    }
+
+    /// Paths of all groups, "/" first, depth-first. The walk uses its own stack and visits each group object once,
+    /// so a hard link back to an ancestor (valid HDF5) or a corrupt link table cannot make it loop or overflow.
+    public func groupPaths() throws -> [String] {
+        guard let root = objectAddress("/") else { throw missingGroup("/") }
+        var visited: Set<Int64> = [root]
+        var out: [String] = []
+        var stack: [(path: String, depth: Int)] = [("/", 0)]
+        while let (g, depth) = stack.popLast() {
+            out.append(g)
+            var subgroups: [String] = []
+            for c in try children(g) where objectType(join(g, c)) == H5I_GROUP {
+                let p = join(g, c)
+                guard let a = objectAddress(p), visited.insert(a).inserted else { continue }
+                guard depth + 1 <= HDF5File.maxGroupDepth else {
+                    throw WXIOError.truncatedOrCorrupt(path: path, detail: "groups nest deeper than \(HDF5File.maxGroupDepth) levels at \(p)")
+                }
+                subgroups.append(p)
+            }
+            stack += subgroups.reversed().map { ($0, depth + 1) }
+        }
         return out
     }
 
@@ -114,17 +149,17 @@ public final class HDF5File: GriddedFile, @unchecked Sendable {
     /// Variables (datasets) directly in a group.
     public func variables(inGroup group: String) throws -> [VariableInfo] {
         let g = normalise(group)
-        guard objectType(g) == H5I_GROUP else { throw WXIOError.groupNotFound(path: path, group: group) }
+        guard objectType(g) == H5I_GROUP else { throw missingGroup(group) }
         return try children(g).filter { objectType(join(g, $0)) == H5I_DATASET }.map { try variable(join(g, $0)) }
     }
 
     /// Attributes of a group ("/" = global attributes).
     public func attributes(ofGroup group: String) throws -> Attributes {
         let g = normalise(group)
-        guard objectType(g) == H5I_GROUP else { throw WXIOError.groupNotFound(path: path, group: group) }
+        guard objectType(g) == H5I_GROUP else { throw missingGroup(group) }
         return try CLibraryLock.with {
             let oid = H5Oopen(fid, g, wx_H5P_DEFAULT())
-            guard oid >= 0 else { throw WXIOError.groupNotFound(path: path, group: group) }
+            guard oid >= 0 else { throw missingGroup(group) }
             defer { H5Oclose(oid) }
             return readAttributes(oid)
         }
@@ -146,6 +181,9 @@ public final class HDF5File: GriddedFile, @unchecked Sendable {
             let rank = Int(max(0, H5Sget_simple_extent_ndims(sid)))
             var dims = [hsize_t](repeating: 0, count: max(rank, 1))
             _ = H5Sget_simple_extent_dims(sid, &dims, nil)
+            guard dims.allSatisfy({ $0 <= hsize_t(Int.max) }) else {
+                throw WXIOError.truncatedOrCorrupt(path: path, detail: "dataset \(p) has a dimension of length \(dims.max() ?? 0)")
+            }
             let attrs = readAttributes(did)
             var names = (0..<rank).map { "phony_dim_\($0)" }
             if let d = attrs["dimensions"]?.stringValue {
@@ -227,7 +265,7 @@ public final class HDF5File: GriddedFile, @unchecked Sendable {
             defer { H5Aclose(aid) }
             i += 1
             let n = H5Aget_name(aid, 0, nil)
-            guard n >= 0 else { continue }
+            guard n >= 0, n <= fileLength else { continue }
             var nameBuf = [CChar](repeating: 0, count: Int(n) + 1)
             _ = H5Aget_name(aid, Int(n) + 1, &nameBuf)
             let name = String(cString: nameBuf)

@@ -12,14 +12,18 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
     public let formatName: String
     /// True for netCDF-4 (HDF5-based) files.
     public let isNetCDF4: Bool
+    /// Length of the file in bytes when it was opened.
+    let fileLength: Int
     private var closed = false
 
     /// Opens a file read-only (NC_NOWRITE); throws `WXIOError` if it is missing, not NetCDF, or corrupt.
     public init(path: String) throws {
         self.path = path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
-            throw WXIOError.fileNotFound(path: path)
+        fileLength = try InputFileCheck.requireRegularFile(path)
+        // libnetcdf's classic header parser trusts the lengths it reads (a corrupt name length becomes a 4 GB calloc;
+        // flipped bytes have crashed its name hash map), so a classic header is checked here before nc_open sees it.
+        if FileSignature.of(path) == .classic, let problem = NetCDFFile.classicLengthProblem(path) {
+            throw WXIOError.truncatedOrCorrupt(path: path, detail: problem)
         }
         var id: Int32 = -1
         let status = CLibraryLock.with { nc_open(path, NC_NOWRITE, &id) }
@@ -36,21 +40,28 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
         default: formatName = "unknown (\(fmt))"
         }
         isNetCDF4 = fmt == NC_FORMAT_NETCDF4 || fmt == NC_FORMAT_NETCDF4_CLASSIC
-        if !isNetCDF4 { try checkClassicLength() }
     }
 
-    /// Throws `truncatedOrCorrupt` when a classic-format file is shorter than its header says.
-    private func checkClassicLength() throws {
-        guard let h = FileHandle(forReadingAtPath: path) else { return }
+    /// Why a classic-format file cannot be what its header says (shorter than its data, cut inside the header, the
+    /// streaming record count), or nil.
+    static func classicLengthProblem(_ path: String) -> String? {
+        guard let h = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? h.close() }
         let size = (try? h.seekToEnd()).map { Int($0) } ?? 0
         try? h.seek(toOffset: 0)
         // The header of every real classic file fits in a few MB; a header longer than what is read is left to libnetcdf.
         let header = [UInt8]((try? h.read(upToCount: min(size, 8 << 20))) ?? Data())
-        if let need = ClassicFormatSize.requiredBytes(header: header), size < need {
-            close()
-            throw WXIOError.truncatedOrCorrupt(path: path, detail: "the file has \(size) bytes, its header places data up to byte \(need)")
+        var problem: String? = nil
+        switch ClassicFormatSize.verdict(header: header) {
+        case .needs(let need) where size < need:
+            problem = "the file has \(size) bytes, its header places data up to byte \(need)"
+        case .headerCutAt(let n) where n == size:
+            problem = "the file ends inside its header, at byte \(n)"
+        case .streamingRecordCount:
+            problem = "the record count is the streaming marker 0xFFFFFFFF (the writer never stored the real count)"
+        default: break
         }
+        return problem
     }
 
     deinit { close() }
@@ -114,14 +125,19 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
         }
     }
 
-    /// Paths of all groups, "/" first, depth-first.
+    /// Paths of all groups, "/" first, depth-first, walked with its own stack and a depth limit (as `HDF5File`'s).
     public func groupPaths() throws -> [String] {
         var out: [String] = []
-        func walk(_ gid: Int32) throws {
+        var visited: Set<Int32> = [ncid]
+        var stack: [(gid: Int32, depth: Int)] = [(ncid, 0)]
+        while let (gid, depth) = stack.popLast() {
             out.append(try groupPath(gid))
-            for c in try subgroups(gid) { try walk(c) }
+            let subs = try subgroups(gid).filter { visited.insert($0).inserted }
+            if !subs.isEmpty && depth + 1 > HDF5File.maxGroupDepth {
+                throw WXIOError.truncatedOrCorrupt(path: path, detail: "groups nest deeper than \(HDF5File.maxGroupDepth) levels")
+            }
+            stack += subs.reversed().map { ($0, depth + 1) }
         }
-        try walk(ncid)
         return out
     }
 

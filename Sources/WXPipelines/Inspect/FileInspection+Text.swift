@@ -21,10 +21,14 @@ extension FileInspection {
             out.append("    dims: " + v.dimensions.map { "\($0.name)[\($0.size)] \($0.role)" }.joined(separator: ", "))
             if let g = v.grid {
                 var line = "    grid: \(g.nlat) x \(g.nlon) \(g.kind)"
+                if let m = g.mapping {
+                    line += " (grid_mapping \(m)" + (g.northPole.map { ", north pole lat \(fmt($0[0])) lon \(fmt($0[1]))" } ?? "") + ")"
+                }
                 if let a = g.latitudeStep, let b = g.longitudeStep { line += ", \(fmt(a))° x \(fmt(b))°" }
                 else if let b = g.longitudeStep { line += ", lon step \(fmt(b))°" }
-                line += ", lat \(fmt(g.latitudeRange[0]))..\(fmt(g.latitudeRange[1])) (\(g.latitudeOrder))"
-                line += ", lon \(fmt(g.longitudeRange[0]))..\(fmt(g.longitudeRange[1])) (\(g.longitudeConvention))"
+                let (la, lo) = g.mapping == nil ? ("lat", "lon") : ("grid lat", "grid lon")
+                line += ", \(la) \(fmt(g.latitudeRange[0]))..\(fmt(g.latitudeRange[1])) (\(g.latitudeOrder))"
+                line += ", \(lo) \(fmt(g.longitudeRange[0]))..\(fmt(g.longitudeRange[1]))" + (g.mapping == nil ? " (\(g.longitudeConvention))" : "")
                 line += g.globalWrap ? ", global (wraps)" : ", limited area"
                 out.append(line)
             }
@@ -67,10 +71,12 @@ extension FileInspection {
         return String(format: "%.6g", x)
     }
 
-    /// The inspection as JSON (sorted keys; numbers in Swift's shortest round-trip form; NaN as null).
+    /// The inspection as JSON (sorted keys; numbers in Swift's shortest round-trip form; the non-finite values, which
+    /// JSON numbers cannot hold, as the strings "NaN", "Infinity" and "-Infinity").
     public func json() throws -> String {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return String(decoding: try enc.encode(self), as: UTF8.self)
     }
 }

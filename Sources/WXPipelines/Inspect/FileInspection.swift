@@ -84,8 +84,13 @@ public struct GridSummary: Codable, Sendable {
     public var nlat: Int
     /// Number of longitudes.
     public var nlon: Int
-    /// "regular", "Gaussian" or "irregular".
+    /// "regular", "Gaussian" or "irregular" (of the coordinates as stored), or "rotated pole" / "projected" for a
+    /// grid whose coordinates are not true latitudes and longitudes.
     public var kind: String
+    /// The CF `grid_mapping_name` of the variable's grid mapping, when it is not plain latitude_longitude.
+    public var mapping: String?
+    /// The rotated grid's north pole (latitude, longitude in degrees), for `rotated_latitude_longitude`.
+    public var northPole: [Double]?
     /// Latitude step in degrees when evenly spaced.
     public var latitudeStep: Double?
     /// Longitude step in degrees when evenly spaced.

@@ -37,6 +37,12 @@ public enum FileInspector {
         }
         if let (_, lat) = try coordinate(.latitude), let (_, lon) = try coordinate(.longitude) {
             s.grid = grid(LatLonGrid(latitudes: lat, longitudes: lon))
+            if let m = try gridMapping(file, v), m.name != "latitude_longitude" {
+                s.grid?.mapping = m.name
+                s.grid?.kind = m.name == "rotated_latitude_longitude" ? "rotated pole" : "projected"
+                s.grid?.northPole = m.northPole
+                s.grid?.globalWrap = false
+            }
         }
         if let i = roles.firstIndex(of: .member) {
             s.members = try axis(file, v, i, hours: false)
@@ -45,7 +51,7 @@ public enum FileInspector {
         if let (c, vals) = try coordinate(.initTime) { s.initTimes = timeAxis(c, vals) }
         if let i = roles.firstIndex(of: .leadTime) { s.leadTimes = try axis(file, v, i, hours: true) }
         if let i = roles.firstIndex(of: .level) { s.levels = try axis(file, v, i, hours: false) }
-        do { s.values = try values(file, v) } catch { s.valuesError = "\(error)" }
+        do { s.values = try values(file, v) } catch { s.valuesError = (error as? WXIOError)?.detail ?? "\(error)" }
         return s
     }
 
@@ -57,6 +63,23 @@ public enum FileInspector {
                            latitudeRange: [g.latitudes.min() ?? 0, g.latitudes.max() ?? 0], longitudeRange: [lonMin, lonMax],
                            latitudeOrder: g.latitudeDescending ? "north-to-south" : "south-to-north",
                            longitudeConvention: lonMin < 0 ? "-180..180" : "0..360", globalWrap: g.isGlobalInLongitude)
+    }
+
+    /// The CF grid mapping named by the variable's `grid_mapping` attribute ("crs" or "crs: x y"), looked up in the
+    /// variable's group then the root: its `grid_mapping_name` and, when rotated, the north pole.
+    static func gridMapping(_ file: GriddedFile, _ v: VariableInfo) throws -> (name: String, northPole: [Double]?)? {
+        guard let attr = v.attributes["grid_mapping"]?.stringValue,
+              let first = attr.split(whereSeparator: { $0 == " " || $0 == ":" }).first else { return nil }
+        let name = String(first)
+        let candidates = [v.groupPath == "/" ? "/" + name : v.groupPath + "/" + name, "/" + name]
+        guard let m = candidates.lazy.compactMap({ try? file.variable($0) }).first else {
+            return ("unknown (variable '\(name)' not found)", nil)
+        }
+        let mappingName = m.attributes["grid_mapping_name"]?.stringValue ?? "unknown"
+        var pole: [Double]? = nil
+        if let la = m.attributes["grid_north_pole_latitude"]?.doubleValues?.first,
+           let lo = m.attributes["grid_north_pole_longitude"]?.doubleValues?.first { pole = [la, lo] }
+        return (mappingName, pole)
     }
 
     static func evenStep(_ v: [Double]) -> Double? {
@@ -99,28 +122,57 @@ public enum FileInspector {
     /// Min, max, mean and missing share, streaming one 2-D field at a time (decompressed on all cores where the
     /// direct-chunk path applies); per-field partial results are combined in field order, so the result is the
     /// same whatever the thread count.
+    /// Values are read as Float only where that is exact (unpacked float32), else as Double.
     static func values(_ file: GriddedFile, _ v: VariableInfo) throws -> ValueSummary {
-        let r = try DirectChunkReader<Float>(file: file, variable: v.path)
+        let packed = v.attributes["scale_factor"] != nil || v.attributes["add_offset"] != nil
+        if v.dataType == .float32 && !packed { return try values(file, v, as: Float.self) }
+        return try values(file, v, as: Double.self)
+    }
+
+    /// Sums are kept in Double; a field whose sum overflows (values near +-1e308) is summed again scaled by 2^-64,
+    /// so the mean stays finite whenever the values are.
+    static func values<T: BinaryFloatingPoint & Sendable>(_ file: GriddedFile, _ v: VariableInfo, as: T.Type) throws -> ValueSummary {
+        let r = try DirectChunkReader<T>(file: file, variable: v.path)
         let n = r.planeCount
-        let lo = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(n, 1))
-        let hi = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(n, 1))
-        let sums = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(n, 1))
-        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(n, 1))
-        defer { lo.deallocate(); hi.deallocate(); sums.deallocate(); counts.deallocate() }
-        try r.forEachPlane { k, values in
-            var l = Float.infinity, h = -Float.infinity, s = 0.0, c = 0
-            for x in values where !x.isNaN {
-                l = min(l, x); h = max(h, x); s += Double(x); c += 1
+        try ReadMemoryCap.checkSummaries(planes: n, path: file.path, variable: v.path)
+        let scale = 0x1p-64
+        var lo = [Double](repeating: .infinity, count: n), hi = [Double](repeating: -.infinity, count: n)
+        var sums = [Double](repeating: 0, count: n), scaled = [Bool](repeating: false, count: n)
+        var counts = [Int](repeating: 0, count: n)
+        try lo.withUnsafeMutableBufferPointer { lo in
+            try hi.withUnsafeMutableBufferPointer { hi in
+                try sums.withUnsafeMutableBufferPointer { sums in
+                    try scaled.withUnsafeMutableBufferPointer { scaled in
+                        try counts.withUnsafeMutableBufferPointer { counts in
+                            try r.forEachPlane { k, values in
+                                var l = T.infinity, h = -T.infinity, s = 0.0, c = 0
+                                for x in values where !x.isNaN {
+                                    l = min(l, x); h = max(h, x); s += Double(x); c += 1
+                                }
+                                if !s.isFinite && l.isFinite && h.isFinite {
+                                    s = 0
+                                    for x in values where !x.isNaN { s += Double(x) * scale }
+                                    scaled[k] = true
+                                }
+                                lo[k] = Double(l); hi[k] = Double(h); sums[k] = s; counts[k] = c
+                            }
+                        }
+                    }
+                }
             }
-            lo[k] = l; hi[k] = h; sums[k] = s; counts[k] = c
         }
-        var l = Float.infinity, h = -Float.infinity, sum = 0.0, count = 0
+        var l = Double.infinity, h = -Double.infinity, sum = 0.0, count = 0
         for k in 0..<n where counts[k] > 0 {
             l = min(l, lo[k]); h = max(h, hi[k]); sum += sums[k]; count += counts[k]
         }
+        var mean = count > 0 ? sum / Double(count) : nil
+        if count > 0 && (scaled.contains(true) || !sum.isFinite) && l.isFinite && h.isFinite {
+            var s = 0.0
+            for k in 0..<n where counts[k] > 0 { s += scaled[k] ? sums[k] : sums[k] * scale }
+            mean = s / Double(count) / scale
+        }
         let total = n * r.planeSize
-        return ValueSummary(min: count > 0 ? Double(l) : nil, max: count > 0 ? Double(h) : nil,
-                            mean: count > 0 ? sum / Double(count) : nil, count: total,
+        return ValueSummary(min: count > 0 ? l : nil, max: count > 0 ? h : nil, mean: mean, count: total,
                             missingFraction: total > 0 ? Double(total - count) / Double(total) : 0)
     }
 }

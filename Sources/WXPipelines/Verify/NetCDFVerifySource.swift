@@ -6,15 +6,21 @@ import WXIO
 public final class NetCDFVerifySource: VerifySource {
     /// Path of the file.
     public let path: String
-    private let file: NetCDFFile
+    private let file: GriddedFile
     private var cache: [String: SourceVariable] = [:]
 
-    /// Opens a file read-only; a missing or unreadable file is a `VerifyError.cannotRead` naming it.
+    /// Opens a file read-only with the reader its signature calls for; a missing or unreadable file is a
+    /// `VerifyError.cannotRead` naming it.
     public init(path: String) throws {
         self.path = path
-        do { file = try NetCDFFile(path: path) } catch {
-            throw VerifyError.cannotRead(path: path, reason: "\(error)")
+        do { file = try GriddedFiles.open(path) } catch {
+            throw VerifyError.cannotRead(path: path, reason: NetCDFVerifySource.reason(error))
         }
+    }
+
+    /// The error's text without the file name, which `cannotRead` gives itself.
+    static func reason(_ error: Error) -> String {
+        (error as? WXIOError)?.detail ?? "\(error)"
     }
 
     public func variableNames() throws -> [String] {
@@ -30,7 +36,7 @@ public final class NetCDFVerifySource: VerifySource {
         let info: VariableInfo
         do { info = try file.variable(name) } catch let e as WXIOError {
             if case .variableNotFound = e { throw VerifyError.variableMissing(path: path, variable: name) }
-            throw VerifyError.cannotRead(path: path, reason: e.description)
+            throw VerifyError.cannotRead(path: path, reason: e.detail)
         }
         let roles = try wrap { try file.dimensionRoles(of: info) }
         var dims: [WXCore.Dimension] = []
@@ -53,7 +59,7 @@ public final class NetCDFVerifySource: VerifySource {
 
     private func wrap<R>(_ body: () throws -> R) throws -> R {
         do { return try body() } catch let e as VerifyError { throw e } catch {
-            throw VerifyError.cannotRead(path: path, reason: "\(error)")
+            throw VerifyError.cannotRead(path: path, reason: NetCDFVerifySource.reason(error))
         }
     }
 }

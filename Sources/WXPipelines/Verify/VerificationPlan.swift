@@ -160,9 +160,22 @@ public struct VerificationPlan: Sendable {
             }
         }
         let points = fp.reduce(1) { $0 * $1.size }
+        let members = memberAxis.map { f.dimensions[$0].size } ?? 1
+        for (axis, what) in [(memberAxis, "member"), (initAxis, "init-time"), (leadAxis, "lead-time")] {
+            if let a = axis, f.dimensions[a].size == 0 {
+                throw VerifyError.badLayout(path: fs.path, variable: f.name, reason: "\(what) dimension '\(f.dimensions[a].name)' has length 0")
+            }
+        }
+        if let empty = fp.first(where: { $0.size == 0 }) {
+            throw VerifyError.badLayout(path: fs.path, variable: f.name, reason: "dimension '\(empty.name)' has length 0")
+        }
         var weights = [Double](repeating: 1, count: points)
         var weighted = false
         if areaWeights, let k = fp.firstIndex(where: { $0.role == .latitude }), let lat = f.coordinates[fp[k].name]?.values {
+            if let why = notTrueLatitude(f, f.coordinates[fp[k].name]!) {
+                throw VerifyError.badLayout(path: fs.path, variable: f.name,
+                                            reason: "latitude '\(fp[k].name)' \(why), so cell-area weights cannot be computed from it; pass --no-area-weights")
+            }
             let w: [Double]
             do { w = try AreaWeights.latitudeWeights(lat, kind: .cellArea) } catch {
                 throw VerifyError.badLayout(path: fs.path, variable: fp[k].name, reason: "\(error)")
@@ -178,8 +191,19 @@ public struct VerificationPlan: Sendable {
         }
         return VerificationPlan(forecast: f, truth: t, initAxis: initAxis, leadAxis: leadAxis, memberAxis: memberAxis,
                                 pointAxes: pointAxes, truthPointAxes: truthPointAxes, inits: inits,
-                                members: memberAxis.map { f.dimensions[$0].size } ?? 1, points: points,
+                                members: members, points: points,
                                 leads: leads, truthIndexing: indexing, weights: weights, areaWeighted: weighted, grid: grid)
+    }
+
+    /// Why a coordinate recognised as latitude is not a true latitude (a rotated-pole or projected grid), or nil.
+    static func notTrueLatitude(_ v: SourceVariable, _ c: Coordinate) -> String? {
+        let standardName = c.attributes["standard_name"]?.stringValue?.lowercased()
+        if standardName == "grid_latitude" { return "is a rotated-pole grid latitude (standard_name grid_latitude)" }
+        let units = c.attributes["units"]?.stringValue?.lowercased() ?? ""
+        if let mapping = v.attributes["grid_mapping"]?.stringValue, standardName != "latitude", !units.contains("north") {
+            return "is on the grid of grid_mapping '\(mapping)', not a true latitude"
+        }
+        return nil
     }
 
     static func timeUnits(_ units: String, calendar: String?, variable: String, path: String) throws -> CFTimeUnits {

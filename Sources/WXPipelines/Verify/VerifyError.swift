@@ -26,6 +26,8 @@ public enum VerifyError: Error, CustomStringConvertible, Equatable {
     case badOption(name: String, value: String, reason: String)
     /// Partial results cannot be merged (different variables, members, weights, ...).
     case partialsIncompatible(path: String, reason: String)
+    /// The truth variable is in other units than the forecast variable (no conversion is done).
+    case unitsMismatch(forecast: String, forecastVariable: String, forecastUnits: String, truth: String, truthVariable: String, truthUnits: String)
 
     public var description: String {
         switch self {
@@ -41,6 +43,8 @@ public enum VerifyError: Error, CustomStringConvertible, Equatable {
         case let .memoryCapTooSmall(c, n, v): return "--max-memory \(c) bytes is too small: one (init, lead) block of '\(v)' needs \(n) bytes"
         case let .badOption(n, v, r): return "invalid value '\(v)' for \(n): \(r)"
         case let .partialsIncompatible(p, r): return "cannot merge partials \(p): \(r)"
+        case let .unitsMismatch(f, fv, fu, t, tv, tu):
+            return "units differ: forecast \(f) variable '\(fv)' is in '\(fu)', truth \(t) variable '\(tv)' is in '\(tu)' (wxens verify does not convert units)"
         }
     }
 }

@@ -63,10 +63,33 @@ public struct VerifyOptions: Sendable {
         let units: [(String, Double)] = [("GIB", 1_073_741_824), ("MIB", 1_048_576), ("KIB", 1024), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3),
                                          ("G", 1_073_741_824), ("M", 1_048_576), ("K", 1024), ("B", 1)]
         for (u, f) in units where t.hasSuffix(u) {
-            if let v = Double(t.dropLast(u.count).trimmingCharacters(in: .whitespaces)), v > 0, v.isFinite { return Int(v * f) }
+            if let v = Double(t.dropLast(u.count).trimmingCharacters(in: .whitespaces)), v > 0, v.isFinite {
+                // Double(Int.max) rounds up to 2^63, which Int() cannot hold: compare with <.
+                guard v * f < Double(Int.max) else {
+                    throw VerifyError.badOption(name: "--max-memory", value: s, reason: "larger than \(Int.max) bytes")
+                }
+                return max(1, Int(v * f))
+            }
             break
         }
         if let v = Int(t), v > 0 { return v }
         throw VerifyError.badOption(name: "--max-memory", value: s, reason: "expected a size such as 512MB or 2GB")
+    }
+
+    /// Throws `badOption` for values no run can use: an empty output directory, repeated lead times or thresholds.
+    public func validate() throws {
+        if let out = outDirectory, out.isEmpty {
+            throw VerifyError.badOption(name: "--out", value: out, reason: "an output directory is needed")
+        }
+        if let leads = leadTimesHours {
+            for (i, h) in leads.enumerated() where leads[..<i].contains(h) {
+                throw VerifyError.badOption(name: "--lead-times", value: VerificationPlan.hoursText(h), reason: "given more than once")
+            }
+        }
+        for (i, e) in events.enumerated() where events[..<i].contains(where: { $0.name == e.name && $0.variable == e.variable }) {
+            var text = e.name
+            if case .fixed(let t) = e.threshold { text = e.comparison.rawValue + EventDefinition.format(t) }
+            throw VerifyError.badOption(name: "--thresholds", value: (e.variable.map { $0 + ":" } ?? "") + text, reason: "given more than once")
+        }
     }
 }

@@ -31,6 +31,16 @@ public enum VerifyWorkflow {
         return pairs
     }
 
+    /// Throws `unitsMismatch` when forecast and truth both state units and they differ (after trimming blanks).
+    static func checkUnits(_ plan: VerificationPlan, forecast: VerifySource, truth: VerifySource) throws {
+        func units(_ v: SourceVariable) -> String? {
+            v.attributes["units"]?.stringValue?.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        }
+        guard let fu = units(plan.forecast), let tu = units(plan.truth), !fu.isEmpty, !tu.isEmpty, fu != tu else { return }
+        throw VerifyError.unitsMismatch(forecast: forecast.path, forecastVariable: plan.forecast.name, forecastUnits: fu,
+                                        truth: truth.path, truthVariable: plan.truth.name, truthUnits: tu)
+    }
+
     /// Climatological statistics of one variable per point (from `wxens climatology`).
     public struct ClimatologyFields: Sendable {
         /// Mean per point.
@@ -72,11 +82,14 @@ public enum VerifyWorkflow {
 
     /// Runs verification over already-opened sources and returns the scorecard (no files written).
     public static func run(_ o: VerifyOptions, forecast: VerifySource, truth: VerifySource, climatology climSource: VerifySource? = nil) throws -> Scorecard {
+        try o.validate()
         let pairs = try variablePairs(o, forecast: forecast, truth: truth)
         var plans: [(VerificationPlan, String)] = []
         for (f, t) in pairs {
-            plans.append((try VerificationPlan.make(forecast: forecast, forecastName: f, truth: truth, truthName: t,
-                                                     leadTimesHours: o.leadTimesHours, areaWeights: o.areaWeights), t))
+            let plan = try VerificationPlan.make(forecast: forecast, forecastName: f, truth: truth, truthName: t,
+                                                 leadTimesHours: o.leadTimesHours, areaWeights: o.areaWeights)
+            try checkUnits(plan, forecast: forecast, truth: truth)
+            plans.append((plan, t))
         }
         let cap = o.maxMemoryBytes ?? defaultMaxMemory
         let totalBlocks = plans.reduce(0) { $0 + $1.0.inits * $1.0.leads.count }

@@ -22,8 +22,7 @@ struct InspectCommand: ParsableCommand {
             let inspection = try FileInspector.inspect(path: file, group: group)
             print(json ? try inspection.json() : inspection.text)
         } catch {
-            FileHandle.standardError.write(Data("wxens inspect: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw failWith(error)
         }
     }
 }

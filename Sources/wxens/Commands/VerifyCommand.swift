@@ -13,12 +13,6 @@ struct VerifyCommand: ParsableCommand {
     )
 }
 
-/// Reports a typed error on stderr and exits non-zero.
-func failWith(_ error: Error) -> ExitCode {
-    FileHandle.standardError.write(Data("wxens: error: \(error)\n".utf8))
-    return ExitCode(2)
-}
-
 /// The default subcommand: one verification run.
 struct VerifyRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Verify one forecast file against a truth file (the default).")

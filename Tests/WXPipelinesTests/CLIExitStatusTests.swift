@@ -1,0 +1,70 @@
+import Foundation
+import XCTest
+
+/// Every command reports an error as one line naming the file once, with the same exit status for the same error
+/// (64 usage, 65 data, 66 input, 73 output).
+final class CLIExitStatusTests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("wxens-cli-status-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func run(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+        let exe = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent().appendingPathComponent("wxens")
+        guard FileManager.default.isExecutableFile(atPath: exe.path) else { throw XCTSkip("wxens executable not found at \(exe.path)") }
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = args
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testSameErrorSameStatusInEveryCommand() throws {
+        let fifo = dir.appendingPathComponent("x.nc").path
+        XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+        let out = dir.appendingPathComponent("out").path
+        for args in [["inspect", fifo], ["verify", "--forecast", fifo, "--truth", fifo, "--out", out, "--quiet"],
+                     ["climatology", "--truth", fifo, "--from", "2000-01-01", "--to", "2000-02-01", "--out", out + ".nc"]] {
+            let r = try run(args)
+            XCTAssertEqual(r.status, 66, "\(args): \(r.err)")
+            XCTAssertTrue(r.err.contains("not a regular file (a FIFO)"), r.err)
+            XCTAssertEqual(r.err.components(separatedBy: fifo).count, 2, "the file is named once: \(r.err)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/scores.csv"))
+        for args in [["verify", "--forecast", "a.nc", "--truth", "b.nc", "--max-memory", "10000000000GB"],
+                     ["climatology", "--truth", "a.nc", "--from", "2000-01-01", "--to", "2000-02-01", "--out", "c.nc", "--max-memory", "10000000000GB"],
+                     ["verify", "--forecast", "a.nc", "--truth", "b.nc", "--out", ""],
+                     ["verify", "--forecast", "a.nc", "--truth", "b.nc", "--lead-times", "24,24"]] {
+            let r = try run(args)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.err)")
+            XCTAssertTrue(r.err.hasPrefix("wxens: error: invalid value"), r.err)
+        }
+    }
+
+    func testFieldOverTheMemoryCapIsATypedError() throws {
+        let ncgen = "/usr/bin/ncgen"
+        guard FileManager.default.isExecutableFile(atPath: ncgen) else { throw XCTSkip("ncgen (Debian netcdf-bin) not installed") }
+        // A 4000 x 4000 float field that was never written: a small file that declares 64 MB.
+        let cdl = dir.appendingPathComponent("big.cdl")
+        try "netcdf big { dimensions: y = 4000 ; x = 4000 ; variables: float v(y, x) ; v:_Storage = \"chunked\" ; v:_ChunkSizes = 4000, 4000 ; }"
+            .write(to: cdl, atomically: true, encoding: .utf8)
+        let p = dir.appendingPathComponent("big.nc").path
+        let g = Process()
+        g.executableURL = URL(fileURLWithPath: ncgen)
+        g.arguments = ["-k", "nc4", "-o", p, cdl.path]
+        try g.run(); g.waitUntilExit()
+        let r = try run(["inspect", p], environment: ["WXENS_MAX_READ_BYTES": "10000000"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("too large to read"), r.out)
+    }
+}
