@@ -56,7 +56,7 @@ public struct SEEDSGenerator: Sendable {
         let cond = Tensor(shape: [b, cases[0].condition.count / (h * w), h, w], values: cases.flatMap(\.condition))
         let leads = cases.map { config.leadTimesHours[$0.lead] / 120 }
         let r = try sampler.sample(shape: [b, v, h, w], streams: &streams) { x, sigma in
-            try denoiser.forward(x, sigma: Array(repeating: sigma, count: b), condition: cond, leadHours: leads, parameters).0
+            try denoiser.infer(x, sigma: Array(repeating: sigma, count: b), condition: cond, leadHours: leads, parameters)
         }
         let n = v * h * w
         return r.withUnsafeBufferPointer { rp in

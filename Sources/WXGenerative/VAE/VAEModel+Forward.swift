@@ -37,10 +37,10 @@ extension VAEModel {
     }
 
     /// The inference pass: normalised increments [N, V, H, W] for inputs a and one standard normal draw per example,
-    /// `epsilon` [N, Z, H, W], through the prior.
+    /// `epsilon` [N, Z, H, W], through the prior (the U-Nets' inference passes: no caches).
     public func sampleIncrement(inputs a: Tensor, epsilon: Tensor, _ p: Parameters) throws -> Tensor {
-        let (rawP, _) = try prior.forward(a, p.prior)
+        let rawP = try prior.infer(a, p.prior)
         let z = LatentGaussian(raw: rawP, limit: config.logVarianceLimit).sample(epsilon: epsilon, members: 1)
-        return try decoder.forward(a, condition: z, p.decoder).0
+        return try decoder.infer(a, condition: z, p.decoder)
     }
 }
