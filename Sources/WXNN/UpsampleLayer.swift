@@ -35,7 +35,7 @@ public struct UpsampleLayer: Sendable {
     }
 
     /// y without a cache (inference): the same bits as `forward`.
-    public func infer(_ x: Tensor, _ p: Parameters) throws -> Tensor {
-        try conv.infer(try Upsample.nearest2x(x), p.conv)
+    public func infer(_ x: Tensor, _ p: Parameters, weights: InferenceWeights? = nil) throws -> Tensor {
+        try conv.infer(try Upsample.nearest2x(x), p.conv, weights: weights)
     }
 }

@@ -30,11 +30,15 @@ final class UNetInferenceTests: XCTestCase {
         let cond = config.conditionChannels > 0 ? randomTensor([n, config.conditionChannels, h, w], seed: seed + 3) : nil
         let s = config.scalars.isEmpty ? nil : randomTensor([n, config.scalars.count], seed: seed + 4)
         let (y, _) = try net.forward(x, condition: cond, scalars: s, p)
+        let weights = InferenceWeights()
         for threads in [1, 2] {
-            let z = try Parallel.withThreads(threads) { try net.infer(x, condition: cond, scalars: s, p) }
-            XCTAssertEqual(z.shape, y.shape, file: file, line: line)
-            XCTAssertEqual(z.array.map(\.bitPattern), y.array.map(\.bitPattern),
-                           "infer != forward, batch \(n), \(threads) thread(s)", file: file, line: line)
+            // Without kept transforms, then twice with them (made by the first pass, found by the second).
+            for w in [nil, weights, weights] {
+                let z = try Parallel.withThreads(threads) { try net.infer(x, condition: cond, scalars: s, p, weights: w) }
+                XCTAssertEqual(z.shape, y.shape, file: file, line: line)
+                XCTAssertEqual(z.array.map(\.bitPattern), y.array.map(\.bitPattern),
+                               "infer != forward, batch \(n), \(threads) thread(s), kept transforms \(w != nil)", file: file, line: line)
+            }
         }
     }
 

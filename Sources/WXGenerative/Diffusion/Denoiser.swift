@@ -33,10 +33,11 @@ public struct Denoiser: Sendable {
     }
 
     /// D as `forward` gives it, the same bits, through the network's inference pass (no cache): for sampling.
+    /// `weights` keeps the network's weight transforms between calls with the same parameters.
     public func infer(_ x: Tensor, sigma: [Double], condition: Tensor, leadHours: [Double],
-                      _ p: UNet.Parameters) throws -> Tensor {
+                      _ p: UNet.Parameters, weights: InferenceWeights? = nil) throws -> Tensor {
         let (xIn, scalars) = networkInputs(x, sigma: sigma, leadHours: leadHours)
-        return denoised(x, try net.infer(xIn, condition: condition, scalars: scalars, p), sigma: sigma)
+        return denoised(x, try net.infer(xIn, condition: condition, scalars: scalars, p, weights: weights), sigma: sigma)
     }
 
     /// The network's input c_in x and its scalars [N, 2] (c_noise, lead).
