@@ -17,10 +17,11 @@ public enum Activations {
 
     /// Applies `f` to every element, in parallel chunks.
     static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
-        var y = Tensor(zeros: x.shape)
-        let src = x.storage.pointer, dst = y.ownedPointer
-        ChunkedLoop.forEach(x.count) { r in for i in r { dst[i] = f(src[i]) } }
-        return y
+        let src = x.storage.pointer
+        return Tensor(unsafeUninitializedShape: x.shape) { buf in
+            let dst = buf.baseAddress!
+            ChunkedLoop.forEach(x.count) { r in for i in r { dst[i] = f(src[i]) } }
+        }
     }
 
     /// SiLU (swish): x * sigmoid(x) = x / (1 + exp(-x)).

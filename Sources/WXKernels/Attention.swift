@@ -70,16 +70,28 @@ public enum SpatialAttention {
         if items >= Parallel.threads { Parallel.forEach(items) { body($0, false) } } else { for i in 0..<items { body(i, true) } }
     }
 
-    /// Row-wise numerically stable softmax of an L x L matrix in place (max subtracted, sums in Double).
+    /// Row-wise numerically stable softmax of an L x L matrix in place (max subtracted, sums in Double in index order).
+    /// The max and the final scaling run eight lanes at a time (a max is exact in any order); exp and the sum stay
+    /// scalar, in order.
     static func softmaxRows(_ s: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
         for i in 0..<rows {
             let row = s + i * cols
-            var m = -Float.infinity
-            for j in 0..<cols { m = max(m, row[j]) }
+            var mv = SIMD8<Float>(repeating: -.infinity)
+            var j = 0
+            while j + 8 <= cols {
+                let v = VectorMath.load(row + j)
+                mv = mv.replacing(with: v, where: v .> mv)
+                j += 8
+            }
+            var m = mv.max()
+            while j < cols { m = max(m, row[j]); j += 1 }
             var acc = 0.0
             for j in 0..<cols { let e = Foundation.exp(row[j] - m); row[j] = e; acc += Double(e) }
             let inv = Float(1 / acc)
-            for j in 0..<cols { row[j] *= inv }
+            let iv = SIMD8<Float>(repeating: inv)
+            j = 0
+            while j + 8 <= cols { VectorMath.store(VectorMath.load(row + j) * iv, row + j); j += 8 }
+            while j < cols { row[j] *= inv; j += 1 }
         }
     }
 
@@ -110,4 +122,71 @@ public enum SpatialAttention {
         let y = (residual ? try Elementwise.add(x3, out) : out).reshaped(x.shape)
         return (y, AttentionCache(query: q, key: k, value: v, probabilities: probs, context: context))
     }
+
+    /// residual + attention(x) (attention(x) alone without a residual) for inference: the same bits as `forward`'s
+    /// output followed by `Elementwise.add(residual, ·)`, without its intermediates: the L x L scores live in one
+    /// buffer per worker, biases and the residual are added in place.
+    public static func infer(_ x: Tensor, parameters p: AttentionParameters, adding residual: Tensor? = nil) throws -> Tensor {
+        let (n, c, l, d) = try check("attention", x, p)
+        if let residual, residual.shape != x.shape {
+            throw KernelError.shapeMismatch(op: "attention", detail: "residual is \(residual.shape), expected \(x.shape)")
+        }
+        let x3 = x.reshaped([n, c, l])
+        let q = try projectInPlace(p.queryWeight, p.queryBias, x3)
+        let k = try projectInPlace(p.keyWeight, p.keyBias, x3)
+        let v = try projectInPlace(p.valueWeight, p.valueBias, x3)
+        let heads = p.heads, items = n * heads
+        let qp = q.storage.pointer, kp = k.storage.pointer, vp = v.storage.pointer
+        let scale = 1 / Float(d).squareRoot()
+        // Every (sample, head) writes its d rows of the context, so it needs no zero fill.
+        let context = Tensor(unsafeUninitializedShape: [n, c, l]) { buf in
+            let cp = buf.baseAddress!
+            func head(_ item: Int, _ s: UnsafeMutablePointer<Float>, _ inside: Bool) {
+                let off = (item / heads) * c * l + (item % heads) * d * l
+                Gemm.sgemm(transA: true, transB: false, m: l, n: l, k: d, alpha: scale, a: qp + off, lda: l,
+                           b: kp + off, ldb: l, beta: 0, c: s, ldc: l, parallel: inside)
+                softmaxRows(s, rows: l, cols: l)
+                Gemm.sgemm(transA: false, transB: true, m: d, n: l, k: l, alpha: 1, a: vp + off, lda: l,
+                           b: s, ldb: l, beta: 0, c: cp + off, ldc: l, parallel: inside)
+            }
+            if items >= Parallel.threads {
+                Parallel.forEach(items, perWorker: { ScoreBuffer(l * l) }) { buf, item in head(item, buf.pointer, false) }
+            } else {
+                let buf = ScoreBuffer(l * l)
+                for item in 0..<items { head(item, buf.pointer, true) }
+            }
+        }
+        var y = try MatMul.batchedMatMul(p.outputWeight, context)
+        let b = p.outputBias.storage.pointer, yp = y.ownedPointer, rp = residual?.storage.pointer
+        Parallel.forEach(n * c) { plane in
+            let bias = b[plane % c]
+            if let rp {
+                for i in (plane * l)..<((plane + 1) * l) { yp[i] = rp[i] + (yp[i] + bias) }
+            } else {
+                for i in (plane * l)..<((plane + 1) * l) { yp[i] = yp[i] + bias }
+            }
+        }
+        return y.reshaped(x.shape)
+    }
+
+    /// W X + b for X [N, C, L], the bias added in place (the same bits as `project`).
+    static func projectInPlace(_ w: Tensor, _ b: Tensor, _ x: Tensor) throws -> Tensor {
+        var y = try MatMul.batchedMatMul(w, x)
+        let n = y.shape[0], c = y.shape[1], l = y.shape[2]
+        let bp = b.storage.pointer, yp = y.ownedPointer
+        Parallel.forEach(n * c) { plane in
+            let bias = bp[plane % c]
+            for i in (plane * l)..<((plane + 1) * l) { yp[i] = yp[i] + bias }
+        }
+        return y
+    }
+}
+
+/// One worker's L x L attention scores.
+final class ScoreBuffer {
+    let pointer: UnsafeMutablePointer<Float>
+
+    init(_ count: Int) { pointer = .allocate(capacity: count) }
+
+    deinit { pointer.deallocate() }
 }

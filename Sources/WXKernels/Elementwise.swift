@@ -7,18 +7,20 @@ import WXCore
 public enum Elementwise {
     static func combine(_ op: String, _ a: Tensor, _ b: Tensor, _ f: @escaping (Float, Float) -> Float) throws -> Tensor {
         let bc = try ChannelBroadcast(op: op, x: a.shape, other: b.shape)
-        var y = Tensor(zeros: a.shape)
-        let ap = a.storage.pointer, bp = b.storage.pointer, dst = y.ownedPointer
-        if bc.mode == .full {
-            ChunkedLoop.forEach(a.count) { r in for i in r { dst[i] = f(ap[i], bp[i]) } }
-        } else {
-            let s = bc.s
-            Parallel.forEach(bc.n * bc.c) { plane in
-                let v = bp[bc.planeIndex(plane)]
-                for i in (plane * s)..<((plane + 1) * s) { dst[i] = f(ap[i], v) }
+        let ap = a.storage.pointer, bp = b.storage.pointer
+        // Every element is written, so no zero fill.
+        return Tensor(unsafeUninitializedShape: a.shape) { buf in
+            let dst = buf.baseAddress!
+            if bc.mode == .full {
+                ChunkedLoop.forEach(a.count) { r in for i in r { dst[i] = f(ap[i], bp[i]) } }
+            } else {
+                let s = bc.s
+                Parallel.forEach(bc.n * bc.c) { plane in
+                    let v = bp[bc.planeIndex(plane)]
+                    for i in (plane * s)..<((plane + 1) * s) { dst[i] = f(ap[i], v) }
+                }
             }
         }
-        return y
     }
 
     /// a + b (b broadcast over channels as described on the type).

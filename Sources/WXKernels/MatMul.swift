@@ -17,7 +17,8 @@ public enum MatMul {
         guard k == k2 else {
             throw KernelError.shapeMismatch(op: "matmul", detail: "inner extents differ: op(A) is \(m)x\(k), op(B) is \(k2)x\(n)")
         }
-        var c = Tensor(zeros: [m, n])
+        // With beta 0 the product writes every element of C, so it needs no zero fill.
+        var c = Tensor(unsafeUninitializedShape: [m, n]) { _ in }
         try matmul(a, b, into: &c, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: 0)
         return c
     }
@@ -54,7 +55,7 @@ public enum MatMul {
         guard k == k2 else {
             throw KernelError.shapeMismatch(op: "batchedMatMul", detail: "inner extents differ: op(A) is \(m)x\(k), op(B) is \(k2)x\(n)")
         }
-        var c = Tensor(zeros: [batch, m, n])
+        var c = Tensor(unsafeUninitializedShape: [batch, m, n]) { _ in }  // every element written (beta 0)
         let aStride = a.rank == 3 ? as2[0] * as2[1] : 0, bStride = b.rank == 3 ? bs2[0] * bs2[1] : 0
         c.withUnsafeMutableBufferPointer { cp in
             let cBase = cp.baseAddress!

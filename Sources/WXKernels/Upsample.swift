@@ -10,17 +10,18 @@ public enum Upsample {
     /// y[n, c, i, j] = x[n, c, i / 2, j / 2], shape [N, C, 2H, 2W].
     public static func nearest2x(_ x: Tensor) throws -> Tensor {
         let (planes, h, w) = try dims("nearest2x", x)
-        var y = Tensor(zeros: [x.shape[0], x.shape[1], 2 * h, 2 * w])
-        let src = x.storage.pointer, dst = y.ownedPointer
-        Parallel.forEach(planes) { p in
-            let s = src + p * h * w, d = dst + p * 4 * h * w
-            for i in 0..<h {
-                let row = d + 2 * i * 2 * w
-                for j in 0..<w { row[2 * j] = s[i * w + j]; row[2 * j + 1] = s[i * w + j] }
-                (row + 2 * w).update(from: row, count: 2 * w)
+        let src = x.storage.pointer
+        return Tensor(unsafeUninitializedShape: [x.shape[0], x.shape[1], 2 * h, 2 * w]) { buf in
+            let dst = buf.baseAddress!
+            Parallel.forEach(planes) { p in
+                let s = src + p * h * w, d = dst + p * 4 * h * w
+                for i in 0..<h {
+                    let row = d + 2 * i * 2 * w
+                    for j in 0..<w { row[2 * j] = s[i * w + j]; row[2 * j + 1] = s[i * w + j] }
+                    (row + 2 * w).update(from: row, count: 2 * w)
+                }
             }
         }
-        return y
     }
 
     /// Gradient of `nearest2x`: each input pixel gets the sum of its 2x2 output block.

@@ -4,7 +4,7 @@ enum VectorMath {
     /// Inputs are clamped to [-87.3, 88.37] so 2^n stays a normal float; the result is never NaN for finite x.
     @inline(__always)
     static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let x = x.clamped(lowerBound: SIMD8(repeating: -87.33654), upperBound: SIMD8(repeating: 88.37626))
+        let x = clamp(x, SIMD8(repeating: -87.33654), SIMD8(repeating: 88.37626))
         let n = (x * 1.442_695_040_888_963_4 + 0.5).rounded(.down)
         var r = x - n * 0.693_359_375
         r = r - n * -2.121_944_400_546_905_8e-4
@@ -19,6 +19,14 @@ enum VectorMath {
         // rest. (The generic SIMD float-to-integer conversion runs lane by lane and took a third of a training step.)
         let bits = unsafeBitCast(n + 12_583_039, to: SIMD8<Int32>.self) &<< 23
         return y * unsafeBitCast(bits, to: SIMD8<Float>.self)
+    }
+
+    /// x.clamped(lowerBound: lo, upperBound: hi), the same lanes (NaN gives lo), as two vector compares and blends:
+    /// the standard library's generic `clamped` is called out of line, per vector, through `pointwiseMin`/`pointwiseMax`.
+    @inline(__always)
+    static func clamp(_ x: SIMD8<Float>, _ lo: SIMD8<Float>, _ hi: SIMD8<Float>) -> SIMD8<Float> {
+        let a = x.replacing(with: lo, where: .!(x .> lo))
+        return a.replacing(with: hi, where: a .> hi)
     }
 
     /// The logistic sigmoid 1 / (1 + e^-x).

@@ -60,4 +60,9 @@ public struct AttentionBlock: Sendable {
         let (a, ca) = try SpatialAttention.forward(n, parameters: p.attention(heads: heads), residual: false)
         return (try Elementwise.add(x, a), Cache(norm: cn, normalized: n, attention: ca))
     }
+
+    /// y without a cache (inference): the same bits as `forward`.
+    public func infer(_ x: Tensor, _ p: Parameters) throws -> Tensor {
+        try SpatialAttention.infer(try norm.infer(x, p.norm), parameters: p.attention(heads: heads), adding: x)
+    }
 }

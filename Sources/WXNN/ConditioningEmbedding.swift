@@ -108,4 +108,10 @@ public struct ConditioningEmbedding: Sendable {
         let (o, c2) = try mlp2.forward(a, p.mlp2)
         return (Activations.silu(o), Cache(mlp1: c1, hidden: h, mlp2: c2, output: o))
     }
+
+    /// e without a cache (inference): the same bits as `forward`.
+    public func infer(_ s: Tensor, _ p: Parameters) throws -> Tensor {
+        let h = try mlp1.infer(try features(s), p.mlp1)
+        return Activations.silu(try mlp2.infer(Activations.silu(h), p.mlp2))
+    }
 }

@@ -59,4 +59,16 @@ public struct ConvLayer: Sendable {
             : try Conv2D.forward(x, weight: p.weight, bias: p.bias, stride: stride, padding: padding)
         return (y, Cache(input: x))
     }
+
+    /// y = conv(x) + bias (+ residual) without a cache (inference): the same bits as `forward` (then
+    /// `Elementwise.add(y, residual)`); a 3x3 convolution adds the residual in its epilogue and takes its Winograd
+    /// transform from `weights` when given.
+    public func infer(_ x: Tensor, _ p: Parameters, residual: Tensor? = nil, weights: InferenceWeights? = nil) throws -> Tensor {
+        if isPointwise {
+            let y = try Linear.pointwiseConv(x, weight: p.weight, bias: p.bias)
+            return try residual.map { try Elementwise.add(y, $0) } ?? y
+        }
+        return try Conv2D.forward(x, weight: p.weight, bias: p.bias, stride: stride, padding: padding, residual: residual,
+                                  winograd: try weights?.winograd(p.weight, stride: stride))
+    }
 }

@@ -33,4 +33,9 @@ public struct GroupNormLayer: Sendable {
         let (y, stats) = try GroupNorm.forward(x, groups: groups, gamma: p.weight, beta: p.bias)
         return (y, Cache(input: x, statistics: stats))
     }
+
+    /// y without a cache (inference): the same bits as `forward`.
+    public func infer(_ x: Tensor, _ p: Parameters) throws -> Tensor {
+        try GroupNorm.forward(x, groups: groups, gamma: p.weight, beta: p.bias).output
+    }
 }

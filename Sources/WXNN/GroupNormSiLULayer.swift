@@ -48,4 +48,9 @@ public struct GroupNormSiLULayer: Sendable {
         let (y, stats) = try GroupNormSiLU.forward(x, groups: groups, gamma: p.weight, beta: p.bias, scale: scale, shift: shift)
         return (y, Cache(input: x, statistics: stats, scale: scale, shift: shift))
     }
+
+    /// y without a cache (inference): the same bits as `forward`.
+    public func infer(_ x: Tensor, _ p: Parameters, scale: Tensor? = nil, shift: Tensor? = nil) throws -> Tensor {
+        try GroupNormSiLU.forward(x, groups: groups, gamma: p.weight, beta: p.bias, scale: scale, shift: shift).output
+    }
 }

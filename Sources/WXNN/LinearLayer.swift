@@ -44,4 +44,9 @@ public struct LinearLayer: Sendable {
     public func forward(_ x: Tensor, _ p: Parameters) throws -> (Tensor, Cache) {
         (try Linear.forward(x, weight: p.weight, bias: p.bias), Cache(input: x))
     }
+
+    /// y without a cache (inference): the same bits as `forward`.
+    public func infer(_ x: Tensor, _ p: Parameters) throws -> Tensor {
+        try Linear.forward(x, weight: p.weight, bias: p.bias)
+    }
 }

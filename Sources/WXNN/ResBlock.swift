@@ -76,4 +76,18 @@ public struct ResBlock: Sendable {
         let y = try Elementwise.add(h2, residual)
         return (y, Cache(norm1: cn1, conv1: cc1, emb: ce, norm2: cn2, conv2: cc2, skip: cs))
     }
+
+    /// y without a cache (inference): the same bits as `forward`, each intermediate freed once read.
+    public func infer(_ x: Tensor, embedding e: Tensor?, _ p: Parameters, weights: InferenceWeights? = nil) throws -> Tensor {
+        let h1 = try conv1.infer(try norm1.infer(x, p.norm1), p.conv1, weights: weights)
+        var scale: Tensor? = nil, shift: Tensor? = nil
+        if let emb, let e, let pe = p.emb {
+            let parts = try ChannelConcat.backward(gradOutput: try emb.infer(e, pe), channels: [outChannels, outChannels])
+            (scale, shift) = (parts[0], parts[1])
+        }
+        let a2 = try norm2.infer(h1, p.norm2, scale: scale, shift: shift)
+        var residual = x
+        if let skip, let ps = p.skip { residual = try skip.infer(x, ps) }
+        return try conv2.infer(a2, p.conv2, residual: residual, weights: weights)
+    }
 }

@@ -109,6 +109,46 @@ extension UNet {
         return (y, cache)
     }
 
+    /// y as `forward` gives it, the same bits, without a cache (inference): each activation is freed once the
+    /// layers that read it have run, so only the skips the decoder has yet to read stay alive. `weights` keeps the
+    /// convolutions' weight transforms for the next pass with the same parameters.
+    public func infer(_ x: Tensor, condition: Tensor? = nil, scalars: Tensor? = nil, _ p: Parameters,
+                      weights: InferenceWeights? = nil) throws -> Tensor {
+        try checkInputs(x, condition: condition, scalars: scalars)
+        var e: Tensor? = nil
+        if let embedding, let scalars, let pe = p.embed { e = try embedding.infer(scalars, pe) }
+        var h = try convIn.infer(try condition.map { try ChannelConcat.forward([x, $0]) } ?? x, p.convIn, weights: weights)
+        var skips = [h]
+
+        for l in 0..<config.levels {
+            for b in 0..<config.resBlocks {
+                h = try down[l].res[b].infer(h, embedding: e, p.down[l].res[b], weights: weights)
+                if !down[l].attn.isEmpty { h = try down[l].attn[b].infer(h, p.down[l].attn[b]) }
+                skips.append(h)
+            }
+            if let ds = down[l].downsample {
+                h = try ds.infer(h, p.down[l].downsample!, weights: weights)
+                skips.append(h)
+            }
+        }
+
+        for r in 0..<2 {
+            h = try mid.res[r].infer(h, embedding: e, p.mid.res[r], weights: weights)
+            if r == 0, let attn = mid.attn { h = try attn.infer(h, p.mid.attn!) }
+        }
+
+        for l in stride(from: config.levels - 1, through: 0, by: -1) {
+            for b in 0...config.resBlocks {
+                h = try up[l].res[b].infer(try ChannelConcat.forward([h, skips.removeLast()]), embedding: e, p.up[l].res[b],
+                                           weights: weights)
+                if !up[l].attn.isEmpty { h = try up[l].attn[b].infer(h, p.up[l].attn[b]) }
+            }
+            if let us = up[l].upsample { h = try us.infer(h, p.up[l].upsample!, weights: weights) }
+        }
+
+        return try convOut.infer(try normOut.infer(h, p.normOut), p.convOut, weights: weights)
+    }
+
     /// Checks the inputs against the configuration.
     func checkInputs(_ x: Tensor, condition: Tensor?, scalars: Tensor?) throws {
         guard x.rank == 4, x.shape[1] == config.inputChannels else {

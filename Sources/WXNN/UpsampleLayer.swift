@@ -33,4 +33,9 @@ public struct UpsampleLayer: Sendable {
         let (y, c) = try conv.forward(try Upsample.nearest2x(x), p.conv)
         return (y, Cache(conv: c))
     }
+
+    /// y without a cache (inference): the same bits as `forward`.
+    public func infer(_ x: Tensor, _ p: Parameters, weights: InferenceWeights? = nil) throws -> Tensor {
+        try conv.infer(try Upsample.nearest2x(x), p.conv, weights: weights)
+    }
 }

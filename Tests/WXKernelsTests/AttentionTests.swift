@@ -74,6 +74,23 @@ final class AttentionTests: XCTestCase {
         index == 3 ? max(Double(grads.keyWeight.array.map(abs).max() ?? 0), 1e-6) : 1e-6
     }
 
+    /// `infer` gives the bits of `forward` (plus the residual added afterward), with heads spread over threads or not.
+    func testInferGivesTheBitsOfForward() throws {
+        var rng = SeededRandom(33)
+        for (shape, heads) in [([1, 8, 3, 5], 1), ([2, 16, 9, 7], 4), ([1, 32, 12, 24], 4)] {
+            let x = rng.tensor(shape), r = rng.tensor(shape), p = parameters(randomParameters(&rng, c: shape[1]), heads: heads)
+            let a = try SpatialAttention.forward(x, parameters: p, residual: false).output
+            for threads in [1, 2] {
+                let (alone, added) = try Parallel.withThreads(threads) {
+                    (try SpatialAttention.infer(x, parameters: p), try SpatialAttention.infer(x, parameters: p, adding: r))
+                }
+                XCTAssertEqual(alone.array.map(\.bitPattern), a.array.map(\.bitPattern), "\(shape) heads \(heads), \(threads) threads")
+                XCTAssertEqual(added.array.map(\.bitPattern), try Elementwise.add(r, a).array.map(\.bitPattern),
+                               "\(shape) heads \(heads) with residual, \(threads) threads")
+            }
+        }
+    }
+
     func testForwardMatchesReference() throws {
         var rng = SeededRandom(30)
         for (shape, heads) in [([2, 4, 3, 2], 2), ([1, 1, 1, 1], 1), ([1, 3, 1, 5], 1), ([2, 6, 2, 2], 3), ([2, 16, 9, 7], 4)] {

@@ -12,6 +12,8 @@ public struct SEEDSGenerator: Sendable {
     public let statistics: SEEDSConditioning
     /// The denoiser.
     public let denoiser: Denoiser
+    /// The denoiser's weight transforms, made by the first sampling step and reused by the rest.
+    let inferenceWeights = InferenceWeights()
 
     /// A generator from a model checkpoint's parts.
     public init(config: SEEDSConfig, parameters: UNet.Parameters, statistics: SEEDSConditioning) throws {
@@ -56,7 +58,8 @@ public struct SEEDSGenerator: Sendable {
         let cond = Tensor(shape: [b, cases[0].condition.count / (h * w), h, w], values: cases.flatMap(\.condition))
         let leads = cases.map { config.leadTimesHours[$0.lead] / 120 }
         let r = try sampler.sample(shape: [b, v, h, w], streams: &streams) { x, sigma in
-            try denoiser.forward(x, sigma: Array(repeating: sigma, count: b), condition: cond, leadHours: leads, parameters).0
+            try denoiser.infer(x, sigma: Array(repeating: sigma, count: b), condition: cond, leadHours: leads, parameters,
+                               weights: inferenceWeights)
         }
         let n = v * h * w
         return r.withUnsafeBufferPointer { rp in

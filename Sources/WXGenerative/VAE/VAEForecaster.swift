@@ -12,6 +12,8 @@ public struct VAEForecaster: StepForecaster {
     public let parameters: VAEModel.Parameters
     /// Its normalisation.
     public let statistics: VAEStatistics
+    /// The networks' weight transforms, made by the first step and reused by the rest.
+    let inferenceWeights = InferenceWeights()
 
     /// A forecaster from a model checkpoint's parts.
     public init(config: VAEConfig, parameters: VAEModel.Parameters, statistics: VAEStatistics) throws {
@@ -51,7 +53,7 @@ public struct VAEForecaster: StepForecaster {
         eps.withUnsafeMutableBufferPointer { e in
             for i in 0..<b { streams[i].fillNormal(UnsafeMutableBufferPointer(rebasing: e[i * block ..< (i + 1) * block])) }
         }
-        let d = try model.sampleIncrement(inputs: a, epsilon: eps, parameters)
+        let d = try model.sampleIncrement(inputs: a, epsilon: eps, parameters, weights: inferenceWeights)
         return statistics.next(current: current, increment: d)
     }
 }

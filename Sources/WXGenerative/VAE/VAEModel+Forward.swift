@@ -37,10 +37,11 @@ extension VAEModel {
     }
 
     /// The inference pass: normalised increments [N, V, H, W] for inputs a and one standard normal draw per example,
-    /// `epsilon` [N, Z, H, W], through the prior.
-    public func sampleIncrement(inputs a: Tensor, epsilon: Tensor, _ p: Parameters) throws -> Tensor {
-        let (rawP, _) = try prior.forward(a, p.prior)
+    /// `epsilon` [N, Z, H, W], through the prior (the U-Nets' inference passes: no caches; `weights` keeps their
+    /// weight transforms between calls with the same parameters).
+    public func sampleIncrement(inputs a: Tensor, epsilon: Tensor, _ p: Parameters, weights: InferenceWeights? = nil) throws -> Tensor {
+        let rawP = try prior.infer(a, p.prior, weights: weights)
         let z = LatentGaussian(raw: rawP, limit: config.logVarianceLimit).sample(epsilon: epsilon, members: 1)
-        return try decoder.forward(a, condition: z, p.decoder).0
+        return try decoder.infer(a, condition: z, p.decoder, weights: weights)
     }
 }

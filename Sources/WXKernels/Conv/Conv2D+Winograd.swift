@@ -228,25 +228,31 @@ enum Winograd {
                 let s0 = column(0), s1 = column(1), s2 = column(2), s3 = column(3)
                 let width = min(16, cols - c0)
                 let d = out.pointer(image: n, channel: co0 + c, row: row, col: col + c0)
-                emit(s0.0 + s1.0 + s2.0 + b, s1.0 - s2.0 - s3.0 + b, to: d, width: width, activation: activation)
+                emit(s0.0 + s1.0 + s2.0 + b, s1.0 - s2.0 - s3.0 + b, to: d, width: width, activation: activation,
+                     residual: out.residual(at: d))
                 if rows == 2 {
-                    emit(s0.1 + s1.1 + s2.1 + b, s1.1 - s2.1 - s3.1 + b, to: d + out.rowStride, width: width, activation: activation)
+                    emit(s0.1 + s1.1 + s2.1 + b, s1.1 - s2.1 - s3.1 + b, to: d + out.rowStride, width: width, activation: activation,
+                         residual: out.residual(at: d + out.rowStride))
                 }
             }
         }
     }
 
-    /// Stores one output row of eight 2x2 tiles: pixels 2t and 2t + 1 from lanes t of `even` and `odd`.
+    /// Stores one output row of eight 2x2 tiles: pixels 2t and 2t + 1 from lanes t of `even` and `odd`, plus the
+    /// residual's (if any) after the activation.
     @inline(__always)
     static func emit(_ even: SIMD8<Float>, _ odd: SIMD8<Float>, to d: UnsafeMutablePointer<Float>, width: Int,
-                     activation: ConvActivation) {
+                     activation: ConvActivation, residual r: UnsafePointer<Float>?) {
         var y = SIMD16<Float>()
         for t in 0..<8 { y[2 * t] = even[t]; y[2 * t + 1] = odd[t] }
         if activation != .none {
             for k in 0..<16 { y[k] = activation.apply(y[k]) }
         }
         if width == 16 {
+            if let r { y += UnsafeRawPointer(r).loadUnaligned(as: SIMD16<Float>.self) }
             UnsafeMutableRawPointer(d).storeBytes(of: y, as: SIMD16<Float>.self)
+        } else if let r {
+            for k in 0..<width { d[k] = y[k] + r[k] }
         } else {
             for k in 0..<width { d[k] = y[k] }
         }

@@ -16,22 +16,36 @@ public enum Conv2D {
     /// (Measured on the Zen 3: 32 beats 16, 24, 48, 64 and 128.)
     static let forwardChannelBlock = 32
 
-    /// out[n, co, y, x] = act(bias[co] + sum_{ci, a, b} weight[co, ci, a, b] * pad(input)[n, ci, s*y + a, s*x + b]).
+    /// out[n, co, y, x] = act(bias[co] + sum_{ci, a, b} weight[co, ci, a, b] * pad(input)[n, ci, s*y + a, s*x + b])
+    /// + residual[n, co, y, x].
     ///
-    /// input [N, Cin, H, W], weight [Cout, Cin, kh, kw], bias [Cout] or nil; returns [N, Cout, Hout, Wout].
-    /// `algorithm` `.automatic` runs Winograd F(2x2, 3x3) for the 3x3 stride-1 convolutions it suits (see `Winograd`).
+    /// input [N, Cin, H, W], weight [Cout, Cin, kh, kw], bias [Cout] or nil, residual [N, Cout, Hout, Wout] or nil;
+    /// returns [N, Cout, Hout, Wout]. The residual is added after the activation, in the epilogue: the same bits as
+    /// `Elementwise.add` of the output without it, and no pass of its own.
+    /// `algorithm` `.automatic` runs Winograd F(2x2, 3x3) for the 3x3 stride-1 convolutions it suits (see `Winograd`),
+    /// with `winograd`'s transform when it was made from this `weight` (the same storage), else one made here.
     public static func forward(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
                                padding: ConvPadding = .none, activation: ConvActivation = .none,
-                               algorithm: ConvAlgorithm = .automatic) throws -> Tensor {
+                               algorithm: ConvAlgorithm = .automatic, residual: Tensor? = nil,
+                               winograd: WinogradWeights? = nil) throws -> Tensor {
         let g = try ConvGeometry(inputShape: input.shape, weightShape: weight.shape, stride: stride, padding: padding)
         if let b = bias, b.shape != [g.outChannels] {
             throw ConvError.shapeMismatch(operand: "bias", detail: "expected [\(g.outChannels)], got \(b.shape)")
         }
+        if let r = residual, r.shape != g.outputShape {
+            throw ConvError.shapeMismatch(operand: "residual", detail: "expected \(g.outputShape), got \(r.shape)")
+        }
         // Every output element is stored (the first input-channel pass stores, later ones add), so no zero fill.
         return Tensor(unsafeUninitializedShape: g.outputShape) { buf in
             let out = ConvOutput(base: buf.baseAddress!, imageStride: g.outChannels * g.outHeight * g.outWidth,
-                                 channelStride: g.outHeight * g.outWidth, rowStride: g.outWidth, colStride: 1)
+                                 channelStride: g.outHeight * g.outWidth, rowStride: g.outWidth, colStride: 1,
+                                 residual: residual.map { UnsafePointer($0.storage.pointer) })
             if algorithm == .automatic, let plan = Winograd.plan(g, out: out) {
+                if let winograd, winograd.weight.storage === weight.storage {
+                    Winograd.forward(x: input.storage.pointer, g: g, plan: plan, u: winograd.u, bias: bias?.storage.pointer,
+                                     activation: activation, out: out)
+                    return
+                }
                 let u = Winograd.transformWeights(forward: weight.storage.pointer, cin: g.inChannels, cout: g.outChannels)
                 defer { u.deallocate() }
                 Winograd.forward(x: input.storage.pointer, g: g, plan: plan, u: u, bias: bias?.storage.pointer,
@@ -92,7 +106,7 @@ public enum Conv2D {
         let taps = g.kernelHeight * g.kernelWidth
         let coBlocks = (cout + mr - 1) / mr
         let imageSize = g.inChannels * g.height * g.width
-        let finish = bias != nil || activation != .none
+        let finish = bias != nil || activation != .none || out.residual != nil
         Parallel.forEach(g.batch * rowTiles, perWorker: { ForwardBuffers(plan: plan, taps: taps) }) { buf, task in
             let n = task / rowTiles, oh0 = (task % rowTiles) * plan.tileRows
             let rowsHere = min(plan.tileRows, hout - oh0)
@@ -195,6 +209,8 @@ struct ConvOutput {
     let channelStride: Int
     let rowStride: Int
     let colStride: Int
+    /// Added to every output after the bias and activation, laid out as the output (nil: nothing added).
+    var residual: UnsafePointer<Float>? = nil
 
     /// Address of output element (image, channel, row, col).
     @inline(__always)
@@ -202,8 +218,14 @@ struct ConvOutput {
         base + n * imageStride + co * channelStride + row * rowStride + col * colStride
     }
 
+    /// The residual element matching output address `d`, if there is a residual.
+    @inline(__always)
+    func residual(at d: UnsafeMutablePointer<Float>) -> UnsafePointer<Float>? {
+        residual.map { $0 + (d - base) }
+    }
+
     /// Epilogue of an edge block held in scratch (rows `sr` apart): the first channel pass stores, later ones add;
-    /// the last adds the bias and applies the activation.
+    /// the last adds the bias, applies the activation and adds the residual.
     @inline(__always)
     func write(_ s: UnsafeMutablePointer<Float>, rowStride sr: Int, image n: Int, channel co0: Int, row: Int, col: Int,
                channels mv: Int, pixels nv: Int, first: Bool, last: Bool,
@@ -212,30 +234,38 @@ struct ConvOutput {
             let d = pointer(image: n, channel: co0 + i, row: row, col: col)
             let src = s + i * sr
             let b: Float = bias?[co0 + i] ?? 0
+            let r = last ? residual(at: d) : nil
             if colStride == 1 {
                 for p in 0..<nv {
                     var v = src[p] + (first ? 0 : d[p])
                     if last { v = activation.apply(v + b) }
+                    if let r { v += r[p] }
                     d[p] = v
                 }
             } else {
                 for p in 0..<nv {
                     var v = src[p] + (first ? 0 : d[p * colStride])
                     if last { v = activation.apply(v + b) }
+                    if let r { v += r[p * colStride] }
                     d[p * colStride] = v
                 }
             }
         }
     }
 
-    /// Bias and activation of a full block already summed in place at `d` (channels `channelStride` apart, colStride 1).
+    /// Bias, activation and residual of a full block already summed in place at `d` (channels `channelStride` apart,
+    /// colStride 1).
     @inline(__always)
     func finish(_ d: UnsafeMutablePointer<Float>, channel co0: Int, channels mv: Int, pixels nv: Int,
                 bias: UnsafePointer<Float>?, activation: ConvActivation) {
         for i in 0..<mv {
             let row = d + i * channelStride
             let b: Float = bias?[co0 + i] ?? 0
-            for p in 0..<nv { row[p] = activation.apply(row[p] + b) }
+            if let r = residual(at: row) {
+                for p in 0..<nv { row[p] = activation.apply(row[p] + b) + r[p] }
+            } else {
+                for p in 0..<nv { row[p] = activation.apply(row[p] + b) }
+            }
         }
     }
 }

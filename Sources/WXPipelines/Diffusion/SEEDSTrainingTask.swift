@@ -128,8 +128,8 @@ public final class SEEDSTrainingTask: TrainingTask {
             }
             let b = items.count
             let cond = Tensor(shape: [b, items.first!.condition.count / (h * w), h, w], values: items.flatMap(\.condition))
-            let (d, _) = try denoiser.forward(Tensor(shape: [b, v, h, w], values: noisy), sigma: items.map(\.sigma),
-                                              condition: cond, leadHours: items.map { block.leadHours[$0.lead] / 120 }, p)
+            let d = try denoiser.infer(Tensor(shape: [b, v, h, w], values: noisy), sigma: items.map(\.sigma),
+                                       condition: cond, leadHours: items.map { block.leadHours[$0.lead] / 120 }, p)
             let (loss, _) = DenoisingLoss.evaluate(denoised: d, target: Tensor(shape: [b, v, h, w], values: items.flatMap(\.target)),
                                                    sigma: items.map(\.sigma), rowWeights: rowWeights,
                                                    preconditioning: denoiser.preconditioning)
