@@ -45,7 +45,7 @@ enum CLIExitStatus: Int32 {
             switch e {
             case .badValue, .noSuchShard: return .usage
             case .missingCheckpoint, .missingInput, .noManifest: return .noInput
-            case .commandFailed, .shardsFailed, .generatorUnavailable: return .failure
+            case .commandFailed, .shardsFailed: return .failure
             default: return .dataError
             }
         case let e as CheckpointError:
