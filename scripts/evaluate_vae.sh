@@ -10,7 +10,7 @@ S=../shared/data/perfect-model
 O=${OUT:-out/vae-eval}
 N=${MEMBERS:-31}
 PY=${WXENS_PYTHON:-.venv/bin/python}
-CK=${1:-data/models/fuxi-vae}
+CK=${1:-data/models/fuxi-vae-rollout}
 mkdir -p "$O"
 [ -f "$O/clim.nc" ] || $W climatology --truth $S/truth.nc --from 2000-03-21 --to 2000-09-21 --out "$O/clim.nc" >/dev/null
 [ -f "$O/persistence.nc" ] || $PY scripts/make_baseline_ensembles.py --members 31 --out "$O"

@@ -4,16 +4,21 @@ import WXCore
 import WXGenerative
 import WXPipelines
 
-/// The embedded VAE runs freely for 5 days (20 steps, the range it is scored on) from a validation-period state of the nature run without
-/// blowing up or drifting: every value stays finite and each variable's area-weighted global mean stays within a
-/// quarter of its standard deviation of the truth's global mean at the same time. Past a week the embedded model
-/// does drift (30 days: tcwv's global mean halves, msl rises ~1.8 sd; notebooks-export/vae-perfect-model.md), so
-/// the 30-day stability asked of it is not claimed here.
+/// The embedded VAE (the default of `wxens forecast`, fine-tuned through 4-step rollouts) runs freely from a
+/// validation-period state of the nature run without blowing up or drifting: every value stays finite and each
+/// variable's area-weighted global mean stays within a fraction of its standard deviation of the truth's global mean
+/// at the same time: a quarter over 5 days (the range it is scored on), half over 30 days. The model trained on single
+/// steps only (data/models/fuxi-vae) fails the 30-day bound (tcwv's global mean halves, msl rises ~1.8 sd;
+/// notebooks-export/vae-perfect-model.md).
 final class VAERolloutStabilityTests: XCTestCase {
-    func testFiveDayRolloutKeepsGlobalMeans() throws {
-        let model = VerifyGoldenTests.root.appendingPathComponent("data/models/fuxi-vae").path
+    func testFiveDayRolloutKeepsGlobalMeans() throws { try rollout(steps: 20, bound: 0.25) }
+
+    func testThirtyDayRolloutKeepsGlobalMeans() throws { try rollout(steps: 120, bound: 0.5) }
+
+    func rollout(steps: Int, bound: Double) throws {
+        let model = VerifyGoldenTests.root.appendingPathComponent("data/models/fuxi-vae-rollout").path
         let truthPath = VerifyGoldenTests.shared.appendingPathComponent("data/perfect-model/truth.nc").path
-        guard FileManager.default.fileExists(atPath: model) else { throw XCTSkip("the embedded VAE (data/models/fuxi-vae) is absent") }
+        guard FileManager.default.fileExists(atPath: model) else { throw XCTSkip("the embedded VAE (data/models/fuxi-vae-rollout) is absent") }
         guard FileManager.default.fileExists(atPath: truthPath) else {
             throw XCTSkip("the shared perfect-model data (../shared/data/perfect-model) is absent")
         }
@@ -29,7 +34,7 @@ final class VAERolloutStabilityTests: XCTestCase {
         let start = 744, members = 2
         var previous = Array(repeating: truth.values[(start - 1) * n ..< start * n], count: members).flatMap { $0 }
         var current = Array(repeating: truth.values[start * n ..< (start + 1) * n], count: members).flatMap { $0 }
-        for step in 1...20 {
+        for step in 1...steps {
             var streams = (0..<members).map { Philox(seed: 0, purpose: .latent, index: [UInt64(start), UInt64($0), UInt64(step)]) }
             let next = try f.step(current: current, previous: previous, streams: &streams)
             (previous, current) = (current, next)
@@ -38,7 +43,7 @@ final class VAERolloutStabilityTests: XCTestCase {
             for m in 0..<members {
                 for k in 0..<v {
                     let drift = abs(globalMean(current[m * n ..< (m + 1) * n], k) - globalMean(t, k))
-                    XCTAssertLessThan(drift, 0.25 * Double(f.statistics.std[k]), "\(f.variables[k]) member \(m) step \(step)")
+                    XCTAssertLessThan(drift, bound * Double(f.statistics.std[k]), "\(f.variables[k]) member \(m) step \(step)")
                 }
             }
         }

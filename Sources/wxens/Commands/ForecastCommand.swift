@@ -37,14 +37,14 @@ struct ForecastCommand: ParsableCommand {
     @Option(name: .customLong("init-times"),
             help: "'all' (every 00 UTC time with its previous state) or comma-separated ISO 8601 times, e.g. 2000-09-22T00:00.")
     var initTimes: InitTimeSelection = .all
-    @Option(help: "Model directory (default: the embedded model data/models/fuxi-vae).") var checkpoint: String?
+    @Option(help: "Model directory (default: the embedded model data/models/fuxi-vae-rollout).") var checkpoint: String?
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(name: .customLong("batch-size"), help: "Members stepped together.") var batchSize: Int = 8
     @Flag(help: "No progress output.") var quiet = false
 
     func run() throws {
         do {
-            let path = checkpoint ?? EmbeddedModels.path(named: "fuxi-vae")
+            let path = checkpoint ?? EmbeddedModels.path(named: EmbeddedModels.vae)
             let forecaster = try VAEForecaster(checkpoint: path)
             try ForecastWorkflow.run(ForecastOptions(
                 initialConditionsPath: initialConditions, members: members, leadTimesHours: leadTimes.hours, outPath: out,

@@ -48,6 +48,9 @@ struct GenerateCommand: ParsableCommand {
 
 /// Where the embedded models are: `data/models/` of the current directory, else of the checkout holding the executable.
 enum EmbeddedModels {
+    /// The default VAE: the single-step model fine-tuned through 4-step rollouts.
+    static let vae = "fuxi-vae-rollout"
+
     /// The directory of the embedded model for `mode`.
     static func path(_ mode: SEEDSConfig.Mode) -> String { path(named: "seeds-\(mode.rawValue)") }
 

@@ -23,7 +23,7 @@ struct ReforecastPlanCommand: ParsableCommand {
     func run() throws {
         do {
             let c = try ReforecastConfig.read(config).resolved { kind in
-                kind == .vae ? EmbeddedModels.path(named: "fuxi-vae") : EmbeddedModels.path(kind == .gpp ? .gpp : .gee)
+                kind == .vae ? EmbeddedModels.path(named: EmbeddedModels.vae) : EmbeddedModels.path(kind == .gpp ? .gpp : .gee)
             }
             let (m, estimate) = try ReforecastPlanner.plan(c, rundir: out, calibrate: !noCalibrate)
             print("planned \(c.generator.rawValue) reforecast: \(m.tasks.count) tasks (\(m.tasks.first!.initDate) .. \(m.tasks.last!.initDate)) x \(c.members) members, "
