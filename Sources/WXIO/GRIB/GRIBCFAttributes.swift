@@ -18,8 +18,9 @@ enum GRIBCFAttributes {
                        "longitudeOfFirstGridPointInDegrees", "longitudeOfLastGridPointInDegrees",
                        "latitudeOfFirstGridPointInDegrees", "latitudeOfLastGridPointInDegrees"],
         "lambert": ["LaDInDegrees", "LoVInDegrees", "iScansNegatively", "jPointsAreConsecutive", "jScansPositively",
-                    "latitudeOfFirstGridPointInDegrees", "longitudeOfFirstGridPointInDegrees", "DyInMetres", "DxInMetres", "Ny", "Nx"],
-        "reduced_gg": ["N"],
+                    "latitudeOfFirstGridPointInDegrees", "latitudeOfSouthernPoleInDegrees", "longitudeOfFirstGridPointInDegrees",
+                    "longitudeOfSouthernPoleInDegrees", "DyInMetres", "DxInMetres", "Latin2InDegrees", "Latin1InDegrees", "Ny", "Nx"],
+        "reduced_gg": ["N", "pl"],
         "sh": ["M", "K", "J"],
     ]
     /// Grid types read as latitude-longitude axes; every other one is listed and refused.

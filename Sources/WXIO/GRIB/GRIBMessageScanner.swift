@@ -15,7 +15,8 @@ enum GRIBMessageScanner {
         "jScansPositively", "jPointsAreConsecutive", "alternativeRowScanning",
         "latitudeOfFirstGridPointInDegrees", "latitudeOfLastGridPointInDegrees",
         "longitudeOfFirstGridPointInDegrees", "longitudeOfLastGridPointInDegrees",
-        "M", "K", "J", "LaDInDegrees", "LoVInDegrees", "DxInMetres", "DyInMetres",
+        "M", "K", "J", "LaDInDegrees", "LoVInDegrees", "DxInMetres", "DyInMetres", "Latin1InDegrees", "Latin2InDegrees",
+        "latitudeOfSouthernPoleInDegrees", "longitudeOfSouthernPoleInDegrees", "pl",
         "packingType", "bitsPerValue", "bitmapPresent",
     ]
 
@@ -75,7 +76,13 @@ enum GRIBMessageScanner {
         var type: Int32 = 0
         guard codes_get_native_type(h, key, &type) == 0 else { return nil }
         var n = 0
-        if codes_get_size(h, key, &n) != 0 || n != 1 { return type == CODES_TYPE_STRING ? string(h, key).map { .string($0) } : nil }
+        guard codes_get_size(h, key, &n) == 0 else { return nil }
+        if n > 1 && type == CODES_TYPE_LONG {
+            var vals = [Int](repeating: 0, count: n)
+            guard codes_get_long_array(h, key, &vals, &n) == 0 else { return nil }
+            return .integers(vals.prefix(n).map { Int64($0) })
+        }
+        if n != 1 { return type == CODES_TYPE_STRING ? string(h, key).map { .string($0) } : nil }
         switch type {
         case CODES_TYPE_LONG:
             var v = 0
