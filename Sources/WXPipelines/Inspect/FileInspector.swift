@@ -55,7 +55,8 @@ public enum FileInspector {
     static func gribKeys(_ a: Attributes) -> [String: String]? {
         var out: [String: String] = [:]
         for (k, v) in a where k.hasPrefix("GRIB_") {
-            out[String(k.dropFirst(5))] = v.stringValue ?? v.doubleValues.map { $0.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int64($0)) : "\($0)" }.joined(separator: ",") } ?? "\(v)"
+            let numbers = v.doubleValues.map { $0.count > 8 ? "[\($0.count) values]" : $0.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int64($0)) : "\($0)" }.joined(separator: ",") }
+            out[String(k.dropFirst(5))] = v.stringValue ?? numbers ?? "\(v)"
         }
         return out.isEmpty ? nil : out
     }
