@@ -49,7 +49,9 @@ enum GRIBMessageScanner {
                 var text: [String: String] = [:]
                 for k in wanted {
                     guard codes_is_defined(h, k) != 0 else { continue }
-                    if let s = string(h, k) { text[k] = s }
+                    // ecCodes prints an error for an array read as text, so only scalars get a text form.
+                    var count = 0
+                    if codes_get_size(h, k, &count) == 0, count == 1, let s = string(h, k) { text[k] = s }
                     if let v = native(h, k) { keys[k] = v }
                 }
                 return GRIBMessage(fileIndex: fileIndex, offset: Int(off), length: len, keys: keys, text: text)
