@@ -39,4 +39,17 @@ public enum DimensionRoleRecognition {
             || a["positive"] != nil { return .level }
         return .other
     }
+
+    /// The roles of a variable's dimensions, each by `role(dimensionName:coordinateAttributes:)`, except that a `time`
+    /// dimension whose coordinate is a forecast_reference_time is the init time when a lead-time dimension is beside it
+    /// (cfgrib's `time` and `step`, from GRIB or its NetCDF output); alone it stays the time axis of a series of analyses.
+    public static func roles(dimensionNames names: [String], coordinateAttributes attributes: [Attributes?]) -> [DimensionRole] {
+        var roles = zip(names, attributes).map { role(dimensionName: $0, coordinateAttributes: $1) }
+        guard roles.contains(.leadTime), !roles.contains(.initTime) else { return roles }
+        for i in roles.indices where roles[i] == .time && names[i] == "time"
+            && attributes[i]?["standard_name"]?.stringValue?.lowercased() == "forecast_reference_time" {
+            roles[i] = .initTime
+        }
+        return roles
+    }
 }

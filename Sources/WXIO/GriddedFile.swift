@@ -55,11 +55,10 @@ extension GriddedFile {
         }
         var dims: [Dimension] = []
         var coords: [String: Coordinate] = [:]
+        let roles = try dimensionRoles(of: v)
         for (i, d) in v.dimensions.enumerated() {
             let cv = try coordinateVariable(forDimension: i, of: v)
-            dims.append(Dimension(name: d.name, role: DimensionRoleRecognition.role(dimensionName: d.name,
-                                                                                   coordinateAttributes: cv?.attributes),
-                                  size: slab.count[i]))
+            dims.append(Dimension(name: d.name, role: roles[i], size: slab.count[i]))
             if let cv {
                 let sub = Hyperslab(start: [slab.start[i]], count: [slab.count[i]], stride: [slab.stride[i]])
                 coords[d.name] = Coordinate(name: cv.name, values: try readDoubles(cv, sub),
@@ -78,10 +77,8 @@ extension GriddedFile {
 
     /// The role of each dimension of a variable, from its name and coordinate variable.
     public func dimensionRoles(of v: VariableInfo) throws -> [DimensionRole] {
-        try v.dimensions.indices.map { i in
-            DimensionRoleRecognition.role(dimensionName: v.dimensions[i].name,
-                                          coordinateAttributes: try coordinateVariable(forDimension: i, of: v)?.attributes)
-        }
+        DimensionRoleRecognition.roles(dimensionNames: v.dimensionNames,
+                                       coordinateAttributes: try v.dimensions.indices.map { try coordinateVariable(forDimension: $0, of: v)?.attributes })
     }
 
     func readDoubles(_ v: VariableInfo, _ slab: Hyperslab) throws -> [Double] {

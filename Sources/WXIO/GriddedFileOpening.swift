@@ -2,11 +2,13 @@ import Foundation
 
 /// Opening a gridded file with the reader that fits it.
 public enum GriddedFiles {
-    /// Opens `path` with the reader its first bytes call for: `NetCDFFile` for classic/64-bit/CDF-5 files, `HDF5File`
-    /// for HDF5 files named `.h5`/`.he5`/`.hdf5`/`.hdf` and `NetCDFFile` for other HDF5 files (falling back to `HDF5File`
-    /// when libnetcdf refuses one). Anything but a readable regular file is refused before any library sees it.
+    /// Opens `path` with the reader its first bytes call for: `GRIBFile` for GRIB, `NetCDFFile` for classic/64-bit/CDF-5
+    /// files, `HDF5File` for HDF5 files named `.h5`/`.he5`/`.hdf5`/`.hdf` and `NetCDFFile` for other HDF5 files (falling
+    /// back to `HDF5File` when libnetcdf refuses one). Anything but a readable regular file is refused before any
+    /// library sees it.
     public static func open(_ path: String) throws -> GriddedFile {
         try InputFileCheck.requireRegularFile(path)
+        if GRIBFile.startsWithGRIBMagic(path) { return try GRIBFile(path: path) }
         let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
         let hdf5Named = ["h5", "he5", "hdf5", "hdf"].contains(ext)
         switch FileSignature.of(path) {

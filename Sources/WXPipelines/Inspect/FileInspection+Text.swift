@@ -18,6 +18,7 @@ extension FileInspection {
             if let l = v.longName { out.append("    long name: \(l)") }
             if let u = v.units { out.append("    units: \(u)") }
             if let s = v.standardName { out.append("    standard name: \(s)") }
+            if let g = v.gribKeys, !g.isEmpty { out.append("    GRIB: " + g.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")) }
             out.append("    dims: " + v.dimensions.map { "\($0.name)[\($0.size)] \($0.role)" }.joined(separator: ", "))
             if let g = v.grid {
                 var line = "    grid: \(g.nlat) x \(g.nlon) \(g.kind)"

@@ -66,6 +66,8 @@ public struct VariableSummary: Codable, Sendable {
     public var values: ValueSummary?
     /// Why the values could not be summarised, if they could not.
     public var valuesError: String?
+    /// The GRIB keys of the variable's messages (its `GRIB_*` attributes without the prefix), when it has any.
+    public var gribKeys: [String: String]?
 }
 
 /// A dimension name, size and role.

@@ -4,9 +4,10 @@ import WXIO
 
 /// Builds a `FileInspection` by reading a file's metadata and streaming each variable one 2-D field at a time.
 public enum FileInspector {
-    /// Inspects the file at `path` (group `group`, default the root); throws `WXIOError` for bad files.
-    public static func inspect(path: String, group: String = "/") throws -> FileInspection {
-        let file = try GriddedFiles.open(path)
+    /// Inspects the file at `path` (group `group`, default the root; GRIB messages selected by `filter` entries
+    /// `key=value`); throws `WXIOError` or `GRIBError` for bad files.
+    public static func inspect(path: String, group: String = "/", filter: [String] = []) throws -> FileInspection {
+        let file = try GriddedFiles.open(path, filter: filter)
         let groups = try file.groupPaths()
         let vars = try file.variables(inGroup: group)
         let coordinateNames = Set(vars.filter { $0.dimensions.count == 1 && $0.dimensions[0].name == $0.name }.map(\.name))
@@ -51,8 +52,19 @@ public enum FileInspector {
         if let (c, vals) = try coordinate(.initTime) { s.initTimes = timeAxis(c, vals) }
         if let i = roles.firstIndex(of: .leadTime) { s.leadTimes = try axis(file, v, i, hours: true) }
         if let i = roles.firstIndex(of: .level) { s.levels = try axis(file, v, i, hours: false) }
+        s.gribKeys = gribKeys(v.attributes)
         do { s.values = try values(file, v) } catch { s.valuesError = (error as? WXIOError)?.detail ?? "\(error)" }
         return s
+    }
+
+    /// `GRIB_*` attributes (as cfgrib and the GRIB reader write them) as text, without the prefix; nil when there are none.
+    static func gribKeys(_ a: Attributes) -> [String: String]? {
+        var out: [String: String] = [:]
+        for (k, v) in a where k.hasPrefix("GRIB_") {
+            let numbers = v.doubleValues.map { $0.count > 8 ? "[\($0.count) values]" : $0.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int64($0)) : "\($0)" }.joined(separator: ",") }
+            out[String(k.dropFirst(5))] = v.stringValue ?? numbers ?? "\(v)"
+        }
+        return out.isEmpty ? nil : out
     }
 
     static func grid(_ g: LatLonGrid) -> GridSummary {

@@ -2,18 +2,18 @@ import Foundation
 import WXCore
 import WXIO
 
-/// A `VerifySource` over a NetCDF/HDF5 file read through WXIO (CF-decoded, roles recognised, hyperslab reads).
+/// A `VerifySource` over a NetCDF/HDF5/GRIB file read through WXIO (CF-decoded, roles recognised, hyperslab reads).
 public final class NetCDFVerifySource: VerifySource {
     /// Path of the file.
     public let path: String
     private let file: GriddedFile
     private var cache: [String: SourceVariable] = [:]
 
-    /// Opens a file read-only with the reader its signature calls for; a missing or unreadable file is a
-    /// `VerifyError.cannotRead` naming it.
-    public init(path: String) throws {
+    /// Opens a file read-only with the reader its signature calls for (a GRIB file's messages selected by `filter`
+    /// entries `key=value`); a missing or unreadable file is a `VerifyError.cannotRead` naming it.
+    public init(path: String, filter: [String] = []) throws {
         self.path = path
-        do { file = try GriddedFiles.open(path) } catch {
+        do { file = try GriddedFiles.open(path, filter: filter) } catch {
             throw VerifyError.cannotRead(path: path, reason: NetCDFVerifySource.reason(error))
         }
     }

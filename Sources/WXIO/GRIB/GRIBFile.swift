@@ -1,0 +1,226 @@
+import CEcCodes
+import Foundation
+import WXCore
+
+/// One or several GRIB1/GRIB2 files (e.g. GEFS's one file per member and step) read through ecCodes and presented as one
+/// CF hypercube the way cfgrib + xarray present it, so its fields are the same as those of the NetCDF file cfgrib would write.
+public final class GRIBFile: GriddedFile, @unchecked Sendable {
+    /// The path the file was opened from (the paths joined by a space when several were given).
+    public let path: String
+    /// The files given together.
+    public let paths: [String]
+    /// "GRIB1", "GRIB2" or "GRIB1+GRIB2".
+    public let formatName: String
+    /// The filter the messages were selected with.
+    public let filter: GRIBFilter
+    /// The messages kept by the filter, in file order.
+    public let messages: [GRIBMessage]
+    let cube: GRIBHypercube
+    private let descriptors: [Int32]
+    private let cacheLock = NSLock()
+    private var cachedField: (message: Int, values: [Float])?
+
+    /// Opens one GRIB file, keeping the messages that match `filter`.
+    public convenience init(path: String, filter: GRIBFilter = .none) throws {
+        try self.init(paths: [path], filter: filter)
+    }
+
+    /// Opens several GRIB files as one hypercube, keeping the messages that match `filter`.
+    public init(paths: [String], filter: GRIBFilter = .none) throws {
+        precondition(!paths.isEmpty, "GRIBFile needs at least one path")
+        self.paths = paths
+        path = paths.joined(separator: " ")
+        self.filter = filter
+        var all: [GRIBMessage] = []
+        for (i, p) in paths.enumerated() { all += try GRIBMessageScanner.scan(path: p, fileIndex: i, extraKeys: filter.keys) }
+        messages = all.filter { filter.matches($0) }
+        if messages.isEmpty {
+            let detail = filter.conditions.map { c in
+                "\(c.key) takes \(GRIBHypercube.distinct(all.indices, c.key, all).joined(separator: ", "))"
+            }.joined(separator: "; ")
+            throw GRIBError.invalidFilter(path: path, filter: filter.description, detail: "no message matches (\(detail))")
+        }
+        let editions = Set(messages.compactMap { $0.integer("edition") }).sorted()
+        formatName = editions.map { "GRIB\($0)" }.joined(separator: "+")
+        var fds: [Int32] = []
+        for p in paths {
+            let fd = open(p, O_RDONLY)
+            guard fd >= 0 else { fds.forEach { close($0) }; throw WXIOError.fileNotFound(path: p) }
+            fds.append(fd)
+        }
+        descriptors = fds
+        let kept = messages
+        let ps = paths
+        do {
+            cube = try GRIBHypercube(messages: kept, path: path) { i in
+                try GRIBFile.gridAxes(kept[i], path: ps[kept[i].fileIndex], descriptor: fds[kept[i].fileIndex])
+            }
+        } catch {
+            fds.forEach { close($0) }
+            throw error
+        }
+    }
+
+    deinit { descriptors.forEach { close($0) } }
+
+    /// True when the file starts with the `GRIB` indicator of a GRIB1 or GRIB2 message.
+    public static func startsWithGRIBMagic(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        return (try? h.read(upToCount: 4)) == Data("GRIB".utf8)
+    }
+
+    /// The distinct latitudes and longitudes ecCodes gives a regular grid message, in the file's order.
+    static func gridAxes(_ m: GRIBMessage, path: String, descriptor: Int32) throws -> (latitudes: [Double], longitudes: [Double]) {
+        var bytes = [UInt8](repeating: 0, count: m.length)
+        let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, m.length, off_t(m.offset)) }
+        guard got == m.length else {
+            throw WXIOError.truncatedOrCorrupt(path: path, detail: "GRIB message at byte \(m.offset) has \(max(got, 0)) of \(m.length) bytes")
+        }
+        return try CLibraryLock.with {
+            guard let h = bytes.withUnsafeBytes({ codes_handle_new_from_message_copy(nil, $0.baseAddress, m.length) }) else {
+                throw WXIOError.truncatedOrCorrupt(path: path, detail: "ecCodes cannot parse the GRIB message at byte \(m.offset)")
+            }
+            defer { codes_handle_delete(h) }
+            guard let lat = GRIBMessageScanner.doubles(h, "distinctLatitudes"), let lon = GRIBMessageScanner.doubles(h, "distinctLongitudes") else {
+                throw WXIOError.truncatedOrCorrupt(path: path, detail: "ecCodes gives no latitudes/longitudes for the GRIB message at byte \(m.offset)")
+            }
+            return (lat, lon)
+        }
+    }
+
+    // MARK: - GriddedFile
+
+    /// Only the root group.
+    public func groupPaths() throws -> [String] { ["/"] }
+
+    /// The hypercube's dimensions.
+    public func dimensions(inGroup group: String) throws -> [DimensionInfo] {
+        guard group == "/" || group.isEmpty else { throw WXIOError.groupNotFound(path: path, group: group) }
+        return cube.dimensions
+    }
+
+    /// Coordinates first, then the data variables (by `paramId`), as cfgrib's NetCDF output lists them.
+    public func variables(inGroup group: String) throws -> [VariableInfo] {
+        guard group == "/" || group.isEmpty else { throw WXIOError.groupNotFound(path: path, group: group) }
+        return cube.coordinates.map(GRIBFile.info) + cube.variables.map(\.info)
+    }
+
+    /// A data variable or coordinate by name ("t", "/t", "latitude").
+    public func variable(_ variablePath: String) throws -> VariableInfo {
+        let name = variablePath.hasPrefix("/") ? String(variablePath.dropFirst()) : variablePath
+        if let v = cube.variables.first(where: { $0.info.name == name }) { return v.info }
+        if let c = cube.coordinates.first(where: { $0.name == name }) { return GRIBFile.info(c) }
+        throw WXIOError.variableNotFound(path: path, variable: variablePath)
+    }
+
+    /// Global attributes (`GRIB_edition`, `GRIB_centre`, ..., `Conventions`, `institution`).
+    public func attributes(ofGroup group: String) throws -> Attributes {
+        guard group == "/" || group.isEmpty else { throw WXIOError.groupNotFound(path: path, group: group) }
+        return cube.attributes
+    }
+
+    /// The coordinate named like the dimension, when it is one-dimensional along it.
+    public func coordinateVariable(forDimension index: Int, of v: VariableInfo) throws -> VariableInfo? {
+        guard index >= 0 && index < v.dimensions.count else { return nil }
+        let d = v.dimensions[index].name
+        return cube.coordinates.first { $0.name == d && $0.dimensions.map(\.name) == [d] }.map(GRIBFile.info)
+    }
+
+    /// No CF packing: values are float32 with NaN where missing, coordinates as stored.
+    public func decoding(for v: VariableInfo) throws -> CFDecoding {
+        CFDecoding(dataType: v.dataType, attributes: v.attributes, netCDFDefaultFill: false)
+    }
+
+    /// Reads a validated hyperslab: coordinates from memory, data fields by decoding their messages (NaN where the hypercube
+    /// has no message); a variable on a grid that is not regular_ll or regular_gg throws `GRIBError.unsupportedGrid`.
+    public func readStored(_ v: VariableInfo, _ slab: Hyperslab, into buffer: UnsafeMutableRawPointer) throws {
+        if slab.elementCount == 0 { return }
+        if let c = cube.coordinates.first(where: { $0.name == v.name }), !cube.variables.contains(where: { $0.info.name == v.name }) {
+            let shape = c.dimensions.map(\.size)
+            var k = 0
+            GRIBFile.forEachOffset(shape: shape, slab: slab) { off in
+                if c.dataType == .int64 {
+                    buffer.storeBytes(of: Int64(c.values[off]), toByteOffset: k * 8, as: Int64.self)
+                } else {
+                    buffer.storeBytes(of: c.values[off], toByteOffset: k * 8, as: Double.self)
+                }
+                k += 1
+            }
+            return
+        }
+        guard let gv = cube.variables.first(where: { $0.info.name == v.name }) else {
+            throw WXIOError.variableNotFound(path: path, variable: v.path)
+        }
+        guard GRIBCFAttributes.readableGrids.contains(gv.gridType) else {
+            throw GRIBError.unsupportedGrid(path: path, variable: v.name, gridType: gv.gridType)
+        }
+        let h = gv.headerShape.count
+        let rows = gv.gridShape[0], columns = gv.gridShape[1]
+        let out = buffer.assumingMemoryBound(to: Float.self)
+        let headerSlab = Hyperslab(start: Array(slab.start[..<h]), count: Array(slab.count[..<h]), stride: Array(slab.stride[..<h]))
+        let planePoints = slab.count[h] * slab.count[h + 1]
+        var k = 0
+        var failure: Error?
+        GRIBFile.forEachOffset(shape: gv.headerShape, slab: headerSlab) { field in
+            guard failure == nil else { return }
+            let dst = out + k * planePoints
+            k += 1
+            guard let m = gv.messageOfField[field] else {
+                dst.update(repeating: .nan, count: planePoints)
+                return
+            }
+            do {
+                let values = try fieldValues(m, rows: rows, columns: columns, variable: v.name)
+                var j = 0
+                for r in 0..<slab.count[h] {
+                    let row = (slab.start[h] + r * slab.stride[h]) * columns
+                    for c in 0..<slab.count[h + 1] {
+                        dst[j] = values[row + slab.start[h + 1] + c * slab.stride[h + 1]]
+                        j += 1
+                    }
+                }
+            } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// The decoded values of message `m`, keeping the last one decoded (a plane is often read in several slabs).
+    private func fieldValues(_ m: Int, rows: Int, columns: Int, variable: String) throws -> [Float] {
+        cacheLock.lock()
+        if let c = cachedField, c.message == m { cacheLock.unlock(); return c.values }
+        cacheLock.unlock()
+        let msg = messages[m]
+        let values = try GRIBFieldDecoder.values(descriptor: descriptors[msg.fileIndex], message: msg, rows: rows, columns: columns,
+                                                 path: paths[msg.fileIndex], variable: variable)
+        cacheLock.lock()
+        cachedField = (m, values)
+        cacheLock.unlock()
+        return values
+    }
+
+    private static func info(_ c: GRIBCoordinate) -> VariableInfo {
+        VariableInfo(path: "/" + c.name, name: c.name, groupPath: "/", dataType: c.dataType, dimensions: c.dimensions, attributes: c.attributes)
+    }
+
+    /// Calls `body` with the row-major offset of every point of `slab` in an array of `shape`, in slab order.
+    static func forEachOffset(shape: [Int], slab: Hyperslab, _ body: (Int) -> Void) {
+        let n = shape.count
+        if n == 0 { body(0); return }
+        if slab.count.contains(0) { return }
+        var idx = [Int](repeating: 0, count: n)
+        while true {
+            var off = 0
+            for d in 0..<n { off = off * shape[d] + slab.start[d] + idx[d] * slab.stride[d] }
+            body(off)
+            var d = n - 1
+            while d >= 0 {
+                idx[d] += 1
+                if idx[d] < slab.count[d] { break }
+                idx[d] = 0
+                d -= 1
+            }
+            if d < 0 { return }
+        }
+    }
+}
