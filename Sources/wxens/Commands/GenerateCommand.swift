@@ -51,8 +51,8 @@ enum EmbeddedModels {
     /// The default VAE: the single-step model fine-tuned through 4-step rollouts.
     static let vae = "fuxi-vae-rollout"
 
-    /// The directory of the embedded model for `mode`.
-    static func path(_ mode: SEEDSConfig.Mode) -> String { path(named: "seeds-\(mode.rawValue)") }
+    /// The directory of the embedded model for `mode` (GPP: the model fine-tuned with truth weight 1).
+    static func path(_ mode: SEEDSConfig.Mode) -> String { path(named: mode == .gpp ? "seeds-gpp-tw1" : "seeds-gee") }
 
     /// The directory of the embedded model `data/models/<name>`.
     static func path(named name: String) -> String {
