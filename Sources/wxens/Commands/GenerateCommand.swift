@@ -16,7 +16,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Members to generate.") var members: Int
     @Option(help: "Output CF file.") var out: String
     @Option(help: "gee (emulate the physics ensemble) or gpp (post-process toward the truth).") var mode: SEEDSConfig.Mode = .gee
-    @Option(help: "Model directory (default: the embedded model for --mode, data/models/seeds-<mode>).") var checkpoint: String?
+    @Option(help: "Model directory (default: the embedded model for --mode, data/models/seeds-gee or data/models/seeds-gpp-tw1).") var checkpoint: String?
     @Option(name: .customLong("seed-members"), help: "Comma-separated member indices used as seeds (default: the first K).")
     var seedMembers: String?
     @Option(help: "Random seed.") var seed: UInt64 = 0
