@@ -10,7 +10,7 @@ import WXPipelines
 /// inits; `all` picks the 00 UTC times that have their previous state; bad inputs are refused before any work.
 final class ReforecastVAETests: XCTestCase {
     static let truth = VerifyGoldenTests.shared.appendingPathComponent("data/perfect-model/truth.nc").path
-    static let model = VerifyGoldenTests.root.appendingPathComponent("data/models/fuxi-vae").path
+    static let model = VerifyGoldenTests.root.appendingPathComponent("data/models/fuxi-vae-rollout").path
 
     private var dir: URL!
 
@@ -18,7 +18,7 @@ final class ReforecastVAETests: XCTestCase {
         guard FileManager.default.fileExists(atPath: Self.truth) else {
             throw XCTSkip("\(Self.truth) is absent (the VAE reforecast tests need ../shared)")
         }
-        guard FileManager.default.fileExists(atPath: Self.model) else { throw XCTSkip("the embedded VAE (data/models/fuxi-vae) is absent") }
+        guard FileManager.default.fileExists(atPath: Self.model) else { throw XCTSkip("the embedded VAE (data/models/fuxi-vae-rollout) is absent") }
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("wxens-rf-vae-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
@@ -59,7 +59,7 @@ final class ReforecastVAETests: XCTestCase {
             XCTAssertEqual(plan.status, 0, plan.err)
             XCTAssert(plan.out.contains("planned vae reforecast: 3 tasks (2000-09-22T00:00:00 .. 2000-10-02T00:00:00) x 2 members, leads 12,24 h"),
                       plan.out)
-            XCTAssert(plan.out.contains("checkpoint: ") && plan.out.contains("data/models/fuxi-vae"), plan.out)
+            XCTAssert(plan.out.contains("checkpoint: ") && plan.out.contains("data/models/fuxi-vae-rollout"), plan.out)
             if workers == 1 {
                 XCTAssert(plan.out.contains("core-hours") && plan.out.contains("peak memory"), plan.out)
                 let e = try JSONDecoder().decode(ReforecastEstimate.self, from: Data(contentsOf: URL(fileURLWithPath: rundir + "/estimate.json")))
