@@ -13,6 +13,9 @@ enum ClassicFormatSize {
         case headerCutAt(Int)
         /// The record count is the streaming marker 0xFFFFFFFF: the writer never stored the real count.
         case streamingRecordCount
+        /// A count or id in the header is impossible (more elements than the file has bytes left, a dimension id that is
+        /// not a dimension): libnetcdf would allocate what the count says before finding out.
+        case corrupt(String)
         /// The header cannot be parsed (then libnetcdf decides).
         case unparsed
     }
@@ -23,22 +26,28 @@ enum ClassicFormatSize {
         return nil
     }
 
-    /// What the header in `b` (the file's first bytes) says about the file's length.
-    static func verdict(header b: [UInt8]) -> Verdict {
-        var p = Parser(b: b)
+    /// What the header in `b` (the first bytes of a file of `fileSize` bytes; the whole file by default) says about the
+    /// file's length.
+    static func verdict(header b: [UInt8], fileSize: Int? = nil) -> Verdict {
+        var p = Parser(b: b, fileSize: fileSize ?? b.count)
         if let n = p.required() { return .needs(n) }
         if p.streaming { return .streamingRecordCount }
+        if let why = p.corrupt { return .corrupt(why) }
         return p.ranOut ? .headerCutAt(b.count) : .unparsed
     }
 
     private struct Parser {
         let b: [UInt8]
+        /// Length of the whole file (`b` may be its first bytes only).
+        let fileSize: Int
         var i = 0
         var version = 1
         /// True when parsing stopped because the bytes ended.
         var ranOut = false
         /// True when the record count is the streaming marker.
         var streaming = false
+        /// Why the header is impossible, when it is.
+        var corrupt: String?
 
         mutating func u32() -> Int? {
             guard i + 4 <= b.count else { ranOut = true; return nil }
@@ -53,6 +62,22 @@ enum ClassicFormatSize {
         mutating func count() -> Int? {
             guard let v = version == 5 ? u64() : u32(), v >= 0 else { return nil }
             return v
+        }
+        /// A count of elements each at least `minBytes` long; nil, with `corrupt` set, when they cannot fit in the bytes
+        /// of the file that follow it.
+        mutating func elements(_ what: String, minBytes: Int) -> Int? {
+            let at = i
+            guard let n = count() else {
+                if !ranOut { corrupt = "\(what) at byte \(at) is negative" }
+                return nil
+            }
+            let left = fileSize - i
+            let (need, o) = n.multipliedReportingOverflow(by: minBytes)
+            guard !o, need <= left else {
+                corrupt = "\(what) \(n) at byte \(at) cannot fit in the \(left) bytes after it"
+                return nil
+            }
+            return n
         }
         mutating func skip(_ n: Int) -> Bool {
             guard n >= 0 else { return false }
@@ -75,11 +100,12 @@ enum ClassicFormatSize {
         }
 
         mutating func attributes() -> Bool {
-            guard let tag = u32(), let n = count() else { return false }
+            guard let tag = u32(), let n = elements("an attribute count", minBytes: 12) else { return false }
             if tag == 0 { return n == 0 }
             guard tag == 0x0C else { return false }
             for _ in 0..<n {
-                guard name(), let t = u32(), let size = Self.typeSize(t), let m = count() else { return false }
+                guard name(), let t = u32(), let size = Self.typeSize(t),
+                      let m = elements("an attribute's value count", minBytes: size) else { return false }
                 let (bytes, overflow) = m.multipliedReportingOverflow(by: size)
                 guard !overflow, skip(bytes) else { return false }
             }
@@ -94,7 +120,7 @@ enum ClassicFormatSize {
             if numrecs == 0xFFFF_FFFF || (version == 5 && numrecs == -1) { streaming = true; return nil }
             guard numrecs >= 0 else { return nil }
             // dimensions
-            guard let dtag = u32(), let nd = count() else { return nil }
+            guard let dtag = u32(), let nd = elements("the dimension count", minBytes: 8) else { return nil }
             var dims: [Int] = []
             if dtag == 0x0A {
                 for _ in 0..<nd {
@@ -103,15 +129,22 @@ enum ClassicFormatSize {
                 }
             } else if dtag != 0 { return nil }
             guard attributes() else { return nil }
-            guard let vtag = u32(), let nv = count() else { return nil }
+            guard let vtag = u32(), let nv = elements("the variable count", minBytes: 28) else { return nil }
             if vtag == 0 { return i }
             guard vtag == 0x0B else { return nil }
             struct Var { var isRecord: Bool; var bytes: Int; var vsize: Int; var begin: Int }
             var vars: [Var] = []
-            for _ in 0..<nv {
-                guard name(), let rank = count() else { return nil }
+            for k in 0..<nv {
+                guard name(), let rank = elements("the rank of variable #\(k)", minBytes: version == 5 ? 8 : 4) else { return nil }
                 var ids: [Int] = []
-                for _ in 0..<rank { guard let d = count(), d < dims.count else { return nil }; ids.append(d) }
+                for _ in 0..<rank {
+                    guard let d = count() else { return nil }
+                    guard d < dims.count else {
+                        corrupt = "variable #\(k) names dimension id \(d) of \(dims.count)"
+                        return nil
+                    }
+                    ids.append(d)
+                }
                 guard attributes(), let t = u32(), let size = Self.typeSize(t), let vsize = count() else { return nil }
                 guard let begin = version == 1 ? u32() : u64() else { return nil }
                 let isRecord = !ids.isEmpty && dims[ids[0]] == 0

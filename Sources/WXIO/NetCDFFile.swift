@@ -52,13 +52,15 @@ public final class NetCDFFile: GriddedFile, @unchecked Sendable {
         // The header of every real classic file fits in a few MB; a header longer than what is read is left to libnetcdf.
         let header = [UInt8]((try? h.read(upToCount: min(size, 8 << 20))) ?? Data())
         var problem: String? = nil
-        switch ClassicFormatSize.verdict(header: header) {
+        switch ClassicFormatSize.verdict(header: header, fileSize: size) {
         case .needs(let need) where size < need:
             problem = "the file has \(size) bytes, its header places data up to byte \(need)"
         case .headerCutAt(let n) where n == size:
             problem = "the file ends inside its header, at byte \(n)"
         case .streamingRecordCount:
             problem = "the record count is the streaming marker 0xFFFFFFFF (the writer never stored the real count)"
+        case .corrupt(let why):
+            problem = "its header is corrupt: \(why)"
         default: break
         }
         return problem

@@ -73,6 +73,35 @@ final class ReaderHardeningTests: XCTestCase {
         }
     }
 
+    func testImpossibleVariableRankOrDimensionIdIsRefusedBeforeLibnetcdf() throws {
+        let dir = try TestFiles.directory()
+        let p = try TestFiles.make(TestFiles.rampCDL(), kind: "classic", name: "ramp.nc", in: dir)
+        let whole = [UInt8](try Data(contentsOf: URL(fileURLWithPath: p)))
+        // The variable `time`: name length 4, "time", then its rank 1 (the dimension `time` is followed by its length 4).
+        let entry: [UInt8] = [0, 0, 0, 4] + Array("time".utf8) + [0, 0, 0, 1]
+        guard let at = (0...(whole.count - entry.count)).first(where: { Array(whole[$0..<($0 + entry.count)]) == entry }) else {
+            return XCTFail("no variable entry for time in the header")
+        }
+        let rank = at + 8
+        // A rank libnetcdf would allocate (new_x_NC_var) before reading it, a rank larger than the file, and rank 2,
+        // which makes the attribute tag 0x0C the second dimension id.
+        let cases: [([UInt8], String)] = [([0x7F, 0xFF, 0xFF, 0xFF], "rank of variable #0"),
+                                           ([0x00, 0x10, 0x00, 0x00], "rank of variable #0"),
+                                           ([0, 0, 0, 2], "dimension id 12 of 3")]
+        for (k, (bytes, expected)) in cases.enumerated() {
+            var data = whole
+            data.replaceSubrange(rank..<(rank + 4), with: bytes)
+            let q = dir.appendingPathComponent("rank\(k).nc").path
+            try Data(data).write(to: URL(fileURLWithPath: q))
+            XCTAssertThrowsError(try GriddedFiles.open(q), expected) { e in
+                guard case WXIOError.truncatedOrCorrupt(let path, let d) = e else { return XCTFail("\(expected): \(e)") }
+                XCTAssertEqual(path, q)
+                XCTAssertTrue(d.contains(expected), d)
+            }
+        }
+        XCTAssertEqual(try GriddedFiles.open(p).variable("t").shape, [4, 30, 40])
+    }
+
     func testHardLinkCycleIsWalkedOnce() throws {
         let dir = try TestFiles.directory()
         let p = HDF5TestFiles.hardLinkCycle(in: dir)
