@@ -71,7 +71,7 @@ struct VerifyPipelineBench: ParsableCommand {
                 let r = try Self.child(py, args, env: [:], stdout: temp.appendingPathComponent("make.out").path)
                 guard r.status == 0 else { throw ValidationError("making \(file) failed: \(r.stderr)") }
             }
-            let fileBytes = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.doubleValue ?? .nan
+            let fileBytes = (try FileManager.default.attributesOfItem(atPath: URL(fileURLWithPath: file).resolvingSymlinksInPath().path)[.size] as? NSNumber)?.doubleValue ?? .nan
             // Decoded volume: inits x 31 members x 3 leads x 7 variables x 96 x 48 points as float32.
             let dataMB = Double(inits * 31 * 3 * 7 * 96 * 48 * 4) / 1e6
             Self.warm(file)
