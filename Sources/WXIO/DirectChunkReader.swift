@@ -186,6 +186,43 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
         if let e = firstError { throw e }
     }
 
+    /// Reads the planes `planes` (any order, repeats allowed) into consecutive slots of `buffer`: plane `planes[j]` goes
+    /// to `buffer[j * planeSize ..< (j + 1) * planeSize]`. Inflates on `Parallel.threads` workers; the same bits as
+    /// reading each plane alone.
+    public func read(planes: [Int], into buffer: UnsafeMutableBufferPointer<T>) throws {
+        guard buffer.count >= planes.count * planeSize, let base = buffer.baseAddress else {
+            throw WXIOError.invalidArgument(path: path, variable: variablePath,
+                                            detail: "buffer holds \(buffer.count) values, \(planes.count) 2-D fields need \(planes.count * planeSize)")
+        }
+        for k in planes where k < 0 || k >= planeCount {
+            throw WXIOError.hyperslabOutOfBounds(path: path, variable: variablePath, detail: "plane \(k) of \(planeCount)")
+        }
+        guard isDirect else {
+            libraryLock.lock(); defer { libraryLock.unlock() }
+            for (j, k) in planes.enumerated() {
+                try library.read(plane: k, into: UnsafeMutableBufferPointer(start: base + j * planeSize, count: planeSize))
+            }
+            return
+        }
+        let perWorker = ReadMemoryCap.bytes(count: planeSize, elementBytes: 3 * elementSize) ?? Int.max
+        let workers = max(1, min(Parallel.threads, planes.count, ReadMemoryCap.bytes / max(perWorker, 1)))
+        let errorLock = NSLock()
+        var firstError: Error?
+        // forEach runs min(threads, workers) = workers pieces at once, one per worker.
+        Parallel.forEach(workers) { w in
+            let scratch = Scratch(bytes: planeSize * elementSize, backend: inflateBackend)
+            var j = w
+            while j < planes.count {
+                do { try readDirect(planes[j], base + j * planeSize, scratch) } catch {
+                    errorLock.lock(); if firstError == nil { firstError = error }; errorLock.unlock()
+                    return
+                }
+                j += workers
+            }
+        }
+        if let e = firstError { throw e }
+    }
+
     private func readDirect(_ index: Int, _ out: UnsafeMutablePointer<T>, _ s: Scratch) throws {
         var offset = [hsize_t](repeating: 0, count: rank)
         var r = index

@@ -28,12 +28,18 @@ extension ProbabilityEventAccumulator {
     }
 
     /// Murphy's decomposition with one bin per member count.
-    public var brierDecomposition: BrierDecomposition {
+    public var brierDecomposition: BrierDecomposition { brierDecomposition(binProbabilityWeights: nil) }
+
+    /// Murphy's decomposition with one bin per member count, where bin k's forecast probability is
+    /// `binProbabilityWeights[k] / weightedPointCounts[k]` (the mean probability of its points, which differs from k/M
+    /// when members were dropped) instead of k/M when given.
+    public func brierDecomposition(binProbabilityWeights pw: [Double]?) -> BrierDecomposition {
         let total = totalWeight, obar = baseRate
         var rel = 0.0, res = 0.0
         for k in 0...members where weightedPointCounts[k] > 0 {
             let n = weightedPointCounts[k], ok = weightedEventCounts[k] / n
-            rel += n * (probability(k) - ok) * (probability(k) - ok)
+            let pk = pw.map { $0[k] / n } ?? probability(k)
+            rel += n * (pk - ok) * (pk - ok)
             res += n * (ok - obar) * (ok - obar)
         }
         return BrierDecomposition(reliability: rel / total, resolution: res / total, uncertainty: obar * (1 - obar))
@@ -42,6 +48,13 @@ extension ProbabilityEventAccumulator {
 
 /// Brier scores point by point.
 public enum BrierScore {
+    /// (p − o)² for probability p and outcome o, minus p(1 − p)/(m − 1) when `fair` (Ferro 2014), m members.
+    @inline(__always)
+    public static func point(probability p: Double, observed: Bool, members m: Double, fair: Bool) -> Double {
+        let d = p - (observed ? 1 : 0)
+        return fair ? d * d - p * (1 - p) / (m - 1) : d * d
+    }
+
     /// (p − o)² at every point, p = (members with the event)/M, o = 1 if the observation is an event; `fair`
     /// subtracts p(1 − p)/(M − 1). A NaN member or observation gives NaN (`propagate`) or is dropped from p (`omit`).
     public static func pointwise<T: VerificationScalar>(forecast: [T], observations: [T], members: Int, event: ThresholdEvent,
@@ -67,8 +80,7 @@ public enum BrierScore {
                 if event.comparison.isEvent(x, t) { k += 1 }
             }
             if nan || valid == 0 { out[p] = .nan; continue }
-            let prob = k / valid, o: Double = event.comparison.isEvent(y, t) ? 1 : 0
-            out[p] = (prob - o) * (prob - o) - (fair ? prob * (1 - prob) / (valid - 1) : 0)
+            out[p] = point(probability: k / valid, observed: event.comparison.isEvent(y, t), members: valid, fair: fair)
         }
         return out
     }

@@ -101,6 +101,16 @@ public struct AnomalyCorrelationAccumulator: Codable, Sendable, Equatable {
         omitted += skipped
     }
 
+    /// Adds one point's anomalies f − c and o − c with a weight, without a NaN check (a NaN makes the ACC NaN).
+    @inline(__always)
+    public mutating func accumulate(forecast f: Double, observation o: Double, climatology c: Double, weight w: Double) {
+        let fa = f - c, oa = o - c
+        sumProduct += w * fa * oa
+        sumForecastSquares += w * fa * fa
+        sumObservationSquares += w * oa * oa
+        count += 1
+    }
+
     /// Adds an ensemble block's mean (member-major) as the forecast.
     public mutating func add(ensemble forecast: [Double], members: Int, observations: [Double], climatology: [Double],
                              weights: [Double]? = nil, nanPolicy: NaNPolicy = .propagate) throws {

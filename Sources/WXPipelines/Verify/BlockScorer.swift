@@ -38,15 +38,15 @@ public struct ScoreBlock {
     }
 }
 
-/// Scores (init, lead) blocks into a `VerificationAccumulator`: per-point CRPS (standard and fair), ensemble-mean
-/// error, ensemble variance, exact ranks and event probabilities, then area-weighted means per block.
+/// Scores (init, lead) blocks into a `VerificationAccumulator`: per-point statistics from WXVerification's
+/// `EnsemblePointStatistics` (one sort per point gives both CRPS estimators, the truth's rank and every event's member
+/// count), then area-weighted means per block, the one place weights are applied (WeatherBench2 order: spatial mean per
+/// init, then mean over inits).
 ///
-/// Formulas (per point, m valid members x_i, truth y):
-/// CRPS = (1/m) sum|x_i - y| - 1/(2m^2) sum_ij |x_i - x_j| (Gneiting & Raftery 2007; properscoring),
-/// fair CRPS = (1/m) sum|x_i - y| - 1/(2m(m-1)) sum_ij |x_i - x_j| (Ferro 2014; WeatherBench2's CRPS),
-/// with sum_ij |x_i - x_j| = 2 sum_i (2i - m - 1) x_(i) over sorted members;
-/// Brier = (p - o)^2, fair Brier = (p - o)^2 - p(1 - p)/(m - 1) (Ferro 2014), p = (members in event)/m.
-/// Points are cut into a fixed number of chunks reduced in order, so results are the same bits at any thread count.
+/// Formulas (per point, m valid members x_i, truth y, weight w): CRPS and fair CRPS as in `EnsemblePointStatistics`;
+/// error e = mean − y; variance = Σ(x_i − mean)²/(m − 1); Brier = (p − o)², fair Brier = `BrierScore.point(fair:)`,
+/// p = (members in event)/m; ACC sums from `AnomalyCorrelationAccumulator`. Block means are Σ w s / Σ w over the scored
+/// points. Points are cut into a fixed number of chunks reduced in order, so results are the same bits at any thread count.
 public struct BlockScorer: Sendable {
     /// Area weights per point (unnormalised; normalised over the valid points of each block).
     public var weights: [Double]
@@ -56,6 +56,7 @@ public struct BlockScorer: Sendable {
     public var climatologyMean: [Double]?
     /// NaN handling.
     public var nanPolicy: NaNPolicy
+    private let thresholdEvents: [ThresholdEvent]
 
     /// Fixed number of work pieces per block (independent of the thread count).
     static let chunks = 32
@@ -66,11 +67,13 @@ public struct BlockScorer: Sendable {
         self.events = events
         self.climatologyMean = climatologyMean
         self.nanPolicy = nanPolicy
+        thresholdEvents = events.map { ThresholdEvent(thresholds: $0.thresholds, comparison: $0.comparison.thresholdComparison) }
     }
 
+    /// Weighted sums of one chunk of points (or of a whole block once the chunks are merged in order).
     private struct Partial {
         var w = 0.0, wFair = 0.0, crps = 0.0, fair = 0.0, se = 0.0, err = 0.0, ae = 0.0, variance = 0.0
-        var accFO = 0.0, accFF = 0.0, accOO = 0.0
+        var acc = AnomalyCorrelationAccumulator()
         var points = 0, nan = 0, minM = Int.max, maxM = 0
         var ranks: RankHistogramAccumulator
         var brier: [Double], brierFair: [Double]
@@ -83,6 +86,26 @@ public struct BlockScorer: Sendable {
             brierFair = brier
             binWP = Array(repeating: 0, count: tables.count * (ranks.members + 1))
         }
+
+        mutating func merge(_ part: Partial) throws {
+            w += part.w; wFair += part.wFair; crps += part.crps; fair += part.fair; se += part.se
+            err += part.err; ae += part.ae; variance += part.variance
+            acc.merge(part.acc)
+            points += part.points; nan += part.nan; minM = min(minM, part.minM); maxM = max(maxM, part.maxM)
+            try ranks.merge(part.ranks)
+            for i in brier.indices {
+                brier[i] += part.brier[i]; brierFair[i] += part.brierFair[i]
+                try tables[i].merge(part.tables[i])
+            }
+            for i in binWP.indices { binWP[i] += part.binWP[i] }
+        }
+    }
+
+    /// Per-worker point statistics, freed with the worker.
+    private final class Workspace {
+        let stats: EnsemblePointStatistics
+        init(_ stats: EnsemblePointStatistics) { self.stats = stats }
+        deinit { stats.deallocate() }
     }
 
     /// Scores one block into `acc`. Returns the position (point index) of the first NaN seen, if any.
@@ -94,100 +117,78 @@ public struct BlockScorer: Sendable {
                             tables: try (0..<E).map { _ in try ProbabilityEventAccumulator(members: nominal) })
         var parts = [Partial](repeating: empty, count: Self.chunks)
         var firstNaN = [Int](repeating: Int.max, count: Self.chunks)
+        let capacity = (P + Self.chunks - 1) / Self.chunks
+        _ = try EnsemblePointStatistics(members: M, points: P, capacity: 0, events: thresholdEvents).deallocate()
+        guard let fBase = block.forecast.baseAddress, let yBase = block.truth.baseAddress else { return nil }
         parts.withUnsafeMutableBufferPointer { partsBuf in
             firstNaN.withUnsafeMutableBufferPointer { nanBuf in
                 let pb = partsBuf, nb = nanBuf
-                Parallel.forEach(Self.chunks) { c in
+                Parallel.forEach(Self.chunks, perWorker: {
+                    // Checked above: the members and thresholds are valid.
+                    Workspace(try! EnsemblePointStatistics(members: M, points: P, capacity: capacity, events: thresholdEvents))
+                }) { ws, c in
                     let lo = P * c / Self.chunks, hi = P * (c + 1) / Self.chunks
+                    let st = ws.stats
+                    st.compute(forecast: fBase, observations: yBase, range: lo..<hi, nanPolicy: nanPolicy)
                     var part = empty
-                    var xs = [Double](repeating: 0, count: M)
                     for p in lo..<hi {
-                        let y = block.truth[p]
-                        var m = 0
-                        var sawNaN = !y.isFinite
-                        for i in 0..<M {
-                            let v = block.forecast[i * P + p]
-                            if v.isFinite { xs[m] = v; m += 1 } else { sawNaN = true }
-                        }
-                        if sawNaN {
+                        let j = p - lo
+                        if st.nonFinite[j] {
                             part.nan += 1
                             if nb[c] == Int.max { nb[c] = p }
-                            if nanPolicy != .omit { continue }
                         }
-                        guard y.isFinite, m > 0 else { continue }
-                        let w = weights[p]
-                        part.points += 1
-                        part.minM = min(part.minM, m)
-                        part.maxM = max(part.maxM, m)
-                        // Ensemble mean and variance (two-pass), and the rank counts.
-                        var sum = 0.0
-                        for i in 0..<m { sum += xs[i] }
-                        let mean = sum / Double(m)
-                        var ss = 0.0, below = 0, equal = 0
-                        for i in 0..<m {
-                            let d = xs[i] - mean
-                            ss += d * d
-                            if xs[i] < y { below += 1 } else if xs[i] == y { equal += 1 }
-                        }
-                        // One sort serves both CRPS estimators.
-                        let (crps, fair): (Double, Double) = xs.withUnsafeMutableBufferPointer { b in
-                            var s = UnsafeMutableBufferPointer(rebasing: b[0..<m])
-                            s.sort()
-                            let sorted = UnsafeBufferPointer(s)
-                            return (CRPS.fromSorted(sorted, observation: y, estimator: .standard),
-                                    m >= 2 ? CRPS.fromSorted(sorted, observation: y, estimator: .fair) : .nan)
-                        }
-                        let md = Double(m)
-                        part.w += w
-                        part.crps += w * crps
-                        let e = mean - y
-                        part.se += w * e * e
-                        part.err += w * e
-                        part.ae += w * abs(e)
-                        if m >= 2 {
-                            part.wFair += w
-                            part.fair += w * fair
-                            part.variance += w * ss / (md - 1)
-                        }
-                        if let clim = climatologyMean {
-                            let fa = mean - clim[p], oa = y - clim[p]
-                            part.accFO += w * fa * oa
-                            part.accFF += w * fa * fa
-                            part.accOO += w * oa * oa
-                        }
-                        if m == nominal { part.ranks.add(below: below, equal: equal) }
-                        for (ei, ev) in events.enumerated() {
-                            let t = ev.threshold(p)
-                            var k = 0
-                            for i in 0..<m where ev.comparison.holds(xs[i], t) { k += 1 }
-                            let prob = Double(k) / md
-                            let observed = ev.comparison.holds(y, t)
-                            let d = prob - (observed ? 1 : 0)
-                            part.brier[ei] += w * d * d
-                            if m >= 2 { part.brierFair[ei] += w * (d * d - prob * (1 - prob) / (md - 1)) }
-                            let bin = Int((prob * Double(nominal)).rounded())
-                            part.tables[ei].add(memberCount: bin, event: observed, weight: w)
-                            part.binWP[ei * (nominal + 1) + bin] += w * prob
-                        }
+                        let m = Int(st.validMembers[j])
+                        guard m > 0 else { continue }
+                        add(point: p, m: m, y: yBase[p], stats: st, j: j, nominal: nominal, to: &part)
                     }
                     pb[c] = part
                 }
             }
         }
-        // Reduce the chunks in order.
         var t = empty
-        for part in parts {
-            t.w += part.w; t.wFair += part.wFair; t.crps += part.crps; t.fair += part.fair; t.se += part.se
-            t.err += part.err; t.ae += part.ae; t.variance += part.variance
-            t.accFO += part.accFO; t.accFF += part.accFF; t.accOO += part.accOO
-            t.points += part.points; t.nan += part.nan; t.minM = min(t.minM, part.minM); t.maxM = max(t.maxM, part.maxM)
-            try t.ranks.merge(part.ranks)
-            for i in 0..<E {
-                t.brier[i] += part.brier[i]; t.brierFair[i] += part.brierFair[i]
-                try t.tables[i].merge(part.tables[i])
-            }
-            for i in t.binWP.indices { t.binWP[i] += part.binWP[i] }
+        for part in parts { try t.merge(part) }
+        try finish(t, into: &acc)
+        let first = firstNaN.min() ?? Int.max
+        return first == Int.max ? nil : first
+    }
+
+    /// Adds one scored point's statistics with its area weight.
+    @inline(__always)
+    private func add(point p: Int, m: Int, y: Double, stats st: EnsemblePointStatistics, j: Int, nominal: Int, to part: inout Partial) {
+        let w = weights[p]
+        let md = Double(m)
+        let mean = st.mean[j]
+        part.points += 1
+        part.minM = min(part.minM, m)
+        part.maxM = max(part.maxM, m)
+        part.w += w
+        part.crps += w * st.crps[j]
+        let e = mean - y
+        part.se += w * e * e
+        part.err += w * e
+        part.ae += w * abs(e)
+        if m >= 2 {
+            part.wFair += w
+            part.fair += w * st.crpsFair[j]
+            part.variance += w * st.squaredDeviations[j] / (md - 1)
         }
+        if let clim = climatologyMean { part.acc.accumulate(forecast: mean, observation: y, climatology: clim[p], weight: w) }
+        if m == nominal { part.ranks.add(below: Int(st.below[j]), equal: Int(st.equal[j])) }
+        for (ei, ev) in events.enumerated() {
+            let prob = Double(st.eventCounts[ei * st.capacity + j]) / md
+            let observed = ev.comparison.holds(y, ev.threshold(p))
+            let d = prob - (observed ? 1 : 0)
+            part.brier[ei] += w * d * d
+            if m >= 2 { part.brierFair[ei] += w * BrierScore.point(probability: prob, observed: observed, members: md, fair: true) }
+            let bin = Int((prob * Double(nominal)).rounded())
+            part.tables[ei].add(memberCount: bin, event: observed, weight: w)
+            part.binWP[ei * (nominal + 1) + bin] += w * prob
+        }
+    }
+
+    /// Adds a block's area-weighted means (each sum divided by the weight of its points) to the accumulator.
+    private func finish(_ t: Partial, into acc: inout VerificationAccumulator) throws {
+        let E = events.count, nominal = acc.members
         acc.blocks += 1
         if t.nan > 0 && nanPolicy == .propagate { acc.nanBlocks += 1 }
         acc.points += t.points
@@ -200,8 +201,8 @@ public struct BlockScorer: Sendable {
             acc.sumSquaredError += t.se / t.w
             acc.sumError += t.err / t.w
             acc.sumAbsError += t.ae / t.w
-            if climatologyMean != nil, t.accFF > 0, t.accOO > 0 {
-                acc.sumACC += t.accFO / (t.accFF * t.accOO).squareRoot()
+            if climatologyMean != nil, t.acc.sumForecastSquares > 0, t.acc.sumObservationSquares > 0 {
+                acc.sumACC += t.acc.acc
                 acc.accInits += 1
             }
             for ei in 0..<E {
@@ -216,7 +217,17 @@ public struct BlockScorer: Sendable {
             acc.sumCRPSFair += t.fair / t.wFair
             acc.sumVariance += t.variance / t.wFair
         }
-        let first = firstNaN.min() ?? Int.max
-        return first == Int.max ? nil : first
+    }
+}
+
+extension EventComparison {
+    /// The same comparison as WXVerification names it.
+    var thresholdComparison: ThresholdComparison {
+        switch self {
+        case .greater: return .greater
+        case .greaterOrEqual: return .greaterOrEqual
+        case .less: return .less
+        case .lessOrEqual: return .lessOrEqual
+        }
     }
 }

@@ -8,6 +8,8 @@ public final class NetCDFVerifySource: VerifySource {
     public let path: String
     private let file: GriddedFile
     private var cache: [String: SourceVariable] = [:]
+    private var planeReaders: [String: DirectChunkReader<Double>?] = [:]
+    private let planeReadersLock = NSLock()
 
     /// Opens a file read-only with the reader its signature calls for (a GRIB file's messages selected by `filter`
     /// entries `key=value`); a missing or unreadable file is a `VerifyError.cannotRead` naming it.
@@ -55,6 +57,22 @@ public final class NetCDFVerifySource: VerifySource {
 
     public func read(_ name: String, start: [Int], count: [Int]) throws -> [Double] {
         try wrap { try file.readDoubles(name, hyperslab: Hyperslab(start: start, count: count)) }
+    }
+
+    /// Reads planes through HDF5's direct chunk reads, inflated and decoded on several cores, when the variable is
+    /// stored one chunk per 2-D field (`DirectChunkReader`); false otherwise.
+    public func readPlanes(_ name: String, planes: [Int], into buffer: UnsafeMutableBufferPointer<Double>) throws -> Bool {
+        planeReadersLock.lock()
+        let reader: DirectChunkReader<Double>?
+        if let r = planeReaders[name] { reader = r } else {
+            let r = try? DirectChunkReader<Double>(file: file, variable: name)
+            reader = (r?.isDirect ?? false) ? r : nil
+            planeReaders[name] = .some(reader)
+        }
+        planeReadersLock.unlock()
+        guard let r = reader else { return false }
+        try wrap { try r.read(planes: planes, into: buffer) }
+        return true
     }
 
     private func wrap<R>(_ body: () throws -> R) throws -> R {

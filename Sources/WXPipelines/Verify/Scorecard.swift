@@ -115,14 +115,11 @@ public struct Scorecard: Sendable {
         s["rmse"] = rmse
         s["bias"] = a.sumError / n
         s["mae"] = a.sumAbsError / n
-        if a.fairInits > 0 {
-            let nf = Double(a.fairInits)
-            s["crps_fair"] = a.sumCRPSFair / nf
-            let spread = (a.sumVariance / nf).squareRoot()
-            s["spread"] = spread
-            let M = Double(a.members)
-            s["spread_skill"] = rmse > 0 ? ((M + 1) / M).squareRoot() * spread / rmse : .nan
-            s["spread_skill_uncorrected"] = rmse > 0 ? spread / rmse : .nan
+        if a.fairInits > 0, let ss = spreadSkill(of: a) {
+            s["crps_fair"] = a.sumCRPSFair / Double(a.fairInits)
+            s["spread"] = ss.spread
+            s["spread_skill"] = rmse > 0 ? ss.correctedRatio : .nan
+            s["spread_skill_uncorrected"] = rmse > 0 ? ss.ratio : .nan
         } else {
             for k in ["crps_fair", "spread", "spread_skill", "spread_skill_uncorrected"] { s[k] = .nan }
         }
@@ -132,21 +129,31 @@ public struct Scorecard: Sendable {
             let d = diagnostics(of: e, members: a.members)
             s["brier_\(e.name)"] = e.sumBrier / n
             s["brier_fair_\(e.name)"] = e.fairInits > 0 ? e.sumBrierFair / Double(e.fairInits) : .nan
-            let W = e.weight.reduce(0, +)
-            let ob = d.baseRate
-            var rel = 0.0, res = 0.0
-            for k in e.weight.indices where e.weight[k] > 0 {
-                let pk = e.probabilityWeight[k] / e.weight[k], ok = e.observedWeight[k] / e.weight[k]
-                rel += e.weight[k] * (pk - ok) * (pk - ok)
-                res += e.weight[k] * (ok - ob) * (ok - ob)
-            }
-            s["brier_rel_\(e.name)"] = W > 0 ? rel / W : .nan
-            s["brier_res_\(e.name)"] = W > 0 ? res / W : .nan
-            s["brier_unc_\(e.name)"] = ob * (1 - ob)
+            // Bins at the mean forecast probability of their points (k/M unless members were omitted).
+            let bd = e.table.brierDecomposition(binProbabilityWeights: e.probabilityWeight)
+            s["brier_rel_\(e.name)"] = bd.reliability
+            s["brier_res_\(e.name)"] = bd.resolution
+            s["brier_unc_\(e.name)"] = d.baseRate * (1 - d.baseRate)
             s["roc_auc_\(e.name)"] = e.table.rocArea
             s["sedi_\(e.name)"] = d.contingency.symmetricExtremalDependenceIndex
         }
         return s
+    }
+
+    /// The init-mean squared error and variance of an accumulator as WXVerification's spread-skill sums (each init's
+    /// area mean weighing 1), or nil when no init had two members.
+    static func spreadSkill(of a: VerificationAccumulator) -> SpreadSkillAccumulator? {
+        guard a.fairInits > 0, var ss = try? SpreadSkillAccumulator(members: a.members) else { return nil }
+        ss.squaredError.sumWeightedValues = a.sumSquaredError
+        ss.squaredError.sumWeights = Double(a.inits)
+        ss.squaredError.count = a.inits
+        ss.error.sumWeightedValues = a.sumError
+        ss.error.sumWeights = Double(a.inits)
+        ss.error.count = a.inits
+        ss.variance.sumWeightedValues = a.sumVariance
+        ss.variance.sumWeights = Double(a.fairInits)
+        ss.variance.count = a.fairInits
+        return ss
     }
 
     /// Reliability, ROC and contingency of one event accumulator.

@@ -221,6 +221,48 @@ public struct VerificationPlan: Sendable {
     /// axes need reordering, a member-major copy.
     public var bytesPerInit: Int { members * points * 20 }
 
+    /// Row-major index over all but the last two dimensions of `v` for the given axis values (the rest 0), or nil when
+    /// the points are not exactly the last two dimensions (then a point is not a whole 2-D field).
+    static func planeIndex(_ v: SourceVariable, pointAxes: [Int], _ values: [(axis: Int?, value: Int)]) -> Int? {
+        let r = v.dimensions.count
+        guard r >= 2, pointAxes == [r - 2, r - 1] else { return nil }
+        var idx = [Int](repeating: 0, count: r - 2)
+        for (a, x) in values { if let a { idx[a] = x } }
+        var k = 0
+        for d in 0..<(r - 2) { k = k * v.dimensions[d].size + idx[d] }
+        return k
+    }
+
+    /// Reads inits `i0..<i0+n` at lead index `lead` as [init][member][point] through the source's plane path; nil when
+    /// it has none for this layout.
+    public func readForecastPlanes(_ src: VerifySource, inits i0: Int, count n: Int, lead: Int) throws -> [Double]? {
+        var planes: [Int] = []
+        planes.reserveCapacity(n * members)
+        for i in i0..<(i0 + n) {
+            for m in 0..<members {
+                guard let k = Self.planeIndex(forecast, pointAxes: pointAxes, [(initAxis, i), (memberAxis, m), (leadAxis, lead)]) else { return nil }
+                planes.append(k)
+            }
+        }
+        var out = [Double](repeating: 0, count: planes.count * points)
+        let ok = try out.withUnsafeMutableBufferPointer { try src.readPlanes(forecast.name, planes: planes, into: $0) }
+        return ok ? out : nil
+    }
+
+    /// Reads the truth of init `i` at the plan's lead number into `out` (point order) through the source's plane path;
+    /// false when it has none for this layout.
+    public func readTruthPlane(_ src: VerifySource, initIndex i: Int, leadNumber: Int, into out: UnsafeMutableBufferPointer<Double>) throws -> Bool {
+        let k: Int?
+        switch truthIndexing {
+        case let .validTime(axis, index):
+            k = Self.planeIndex(truth, pointAxes: truthPointAxes, [(axis, index[i][leadNumber])])
+        case let .aligned(ia, la):
+            k = Self.planeIndex(truth, pointAxes: truthPointAxes, [(ia, i), (la, leads[leadNumber].index)])
+        }
+        guard let k else { return false }
+        return try src.readPlanes(truth.name, planes: [k], into: out)
+    }
+
     /// Reads inits `i0..<i0+n` at lead index `lead` as [init][member][point] (member-major per init).
     public func readForecast(_ src: VerifySource, inits i0: Int, count n: Int, lead: Int) throws -> [Double] {
         var start = [Int](repeating: 0, count: forecast.dimensions.count)

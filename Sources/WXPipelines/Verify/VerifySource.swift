@@ -34,6 +34,15 @@ public protocol VerifySource: AnyObject {
     func variable(_ name: String) throws -> SourceVariable
     /// Values of the hyperslab `start`/`count` (storage order, unpacked, NaN where missing) as Double.
     func read(_ name: String, start: [Int], count: [Int]) throws -> [Double]
+    /// Reads whole 2-D fields of `name` (`planes`: row-major indices over all but its last two dimensions) into
+    /// consecutive slots of `buffer`, decoded as `read` decodes them; false when the source has no faster path for this
+    /// than `read` (nothing is read then).
+    func readPlanes(_ name: String, planes: [Int], into buffer: UnsafeMutableBufferPointer<Double>) throws -> Bool
+}
+
+extension VerifySource {
+    /// No plane path: callers use `read`.
+    public func readPlanes(_ name: String, planes: [Int], into buffer: UnsafeMutableBufferPointer<Double>) throws -> Bool { false }
 }
 
 /// A `VerifySource` over fields held in memory (tests, and data already read).

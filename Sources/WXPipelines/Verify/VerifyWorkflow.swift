@@ -80,6 +80,43 @@ public enum VerifyWorkflow {
         return ClimatologyFields(mean: mean, std: std, quantiles: qs)
     }
 
+    /// Seconds spent reading (reader thread) and scoring (caller), printed to stderr at the end when the environment
+    /// sets WXENS_VERIFY_PHASES (for profiling; reading overlaps scoring, so they may add up to more than the wall time).
+    final class PhaseTimes: @unchecked Sendable {
+        private let lock = NSLock()
+        private var read: UInt64 = 0, score: UInt64 = 0
+        private let start = DispatchTime.now().uptimeNanoseconds
+        func add(read ns: UInt64) { lock.lock(); read += ns; lock.unlock() }
+        func add(score ns: UInt64) { lock.lock(); score += ns; lock.unlock() }
+        func report() {
+            guard ProcessInfo.processInfo.environment["WXENS_VERIFY_PHASES"] != nil else { return }
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            FileHandle.standardError.write(Data(String(format: "verify phases: read %.3f s, score %.3f s, wall %.3f s\n",
+                                                       Double(read) / 1e9, Double(score) / 1e9, wall).utf8))
+        }
+    }
+
+    /// Forecast inits `i0..<i0+n` at one lead ([init][member][point]) and their truths, read on the reader thread.
+    struct Batch: @unchecked Sendable {
+        var forecast: [Double]
+        var truth: [[Double]]
+    }
+
+    /// Reads a batch through the sources' plane path when the layout has one, else by hyperslab.
+    static func readBatch(_ plan: VerificationPlan, forecast: VerifySource, truth: VerifySource, inits i0: Int, count n: Int,
+                          leadNumber ln: Int) throws -> Batch {
+        let lead = plan.leads[ln]
+        let f = try plan.readForecastPlanes(forecast, inits: i0, count: n, lead: lead.index)
+            ?? plan.readForecast(forecast, inits: i0, count: n, lead: lead.index)
+        var ys: [[Double]] = []
+        for j in 0..<n {
+            var y = [Double](repeating: 0, count: plan.points)
+            let ok = try y.withUnsafeMutableBufferPointer { try plan.readTruthPlane(truth, initIndex: i0 + j, leadNumber: ln, into: $0) }
+            ys.append(ok ? y : try plan.readTruth(truth, initIndex: i0 + j, leadNumber: ln))
+        }
+        return Batch(forecast: f, truth: ys)
+    }
+
     /// Runs verification over already-opened sources and returns the scorecard (no files written).
     public static func run(_ o: VerifyOptions, forecast: VerifySource, truth: VerifySource, climatology climSource: VerifySource? = nil) throws -> Scorecard {
         try o.validate()
@@ -97,6 +134,8 @@ public enum VerifyWorkflow {
         var accumulators: [VerificationAccumulator] = []
         var units: [String: String] = [:]
         var allEvents: [EventDefinition] = []
+        let phases = PhaseTimes()
+        defer { phases.report() }
         for (plan, truthName) in plans {
             let fname = plan.forecast.name
             units[fname] = plan.forecast.attributes["units"]?.stringValue ?? plan.truth.attributes["units"]?.stringValue ?? ""
@@ -130,34 +169,44 @@ public enum VerifyWorkflow {
             guard cap >= fixedBytes + perInit else {
                 throw VerifyError.memoryCapTooSmall(capBytes: cap, needBytes: fixedBytes + perInit, variable: fname)
             }
-            let batch = max(1, min(plan.inits, (cap - fixedBytes) / perInit))
+            // Reading ahead holds two batches at once; below two inits' worth the batches are read and scored in turn.
+            let ahead = cap >= fixedBytes + 2 * perInit
+            let batch = max(1, min(plan.inits, (cap - fixedBytes) / ((ahead ? 2 : 1) * perInit)))
             let scorer = BlockScorer(weights: plan.weights, events: resolved, climatologyMean: clim?.mean, nanPolicy: o.nanPolicy)
             let M = plan.members, P = plan.points
-            for (ln, lead) in plan.leads.enumerated() {
-                var acc = try VerificationAccumulator(variable: fname, leadTimeHours: lead.hours, members: M, events: events)
+            var work: [(leadNumber: Int, i0: Int, n: Int)] = []
+            for ln in plan.leads.indices {
                 var i0 = 0
-                while i0 < plan.inits {
-                    let n = min(batch, plan.inits - i0)
-                    let block = try plan.readForecast(forecast, inits: i0, count: n, lead: lead.index)
-                    for j in 0..<n {
-                        let y = try plan.readTruth(truth, initIndex: i0 + j, leadNumber: ln)
-                        let nanAt: Int? = try block.withUnsafeBufferPointer { fb in
-                            try y.withUnsafeBufferPointer { yb in
-                                let slice = UnsafeBufferPointer(rebasing: fb[(j * M * P)..<((j + 1) * M * P)])
-                                return try scorer.score(ScoreBlock(forecast: slice, truth: yb, members: M, points: P), into: &acc)
-                            }
-                        }
-                        if let p = nanAt, o.nanPolicy == .raise {
-                            let isTruth = !y[p].isFinite
-                            throw VerifyError.nanFound(path: isTruth ? truth.path : forecast.path, variable: isTruth ? plan.truth.name : fname,
-                                                       where: "init index \(i0 + j), lead \(VerificationPlan.hoursText(lead.hours)) h, point \(p)")
-                        }
-                        progress.advance()
-                    }
-                    i0 += n
-                }
-                accumulators.append(acc)
+                while i0 < plan.inits { work.append((ln, i0, min(batch, plan.inits - i0))); i0 += batch }
             }
+            var accs = try plan.leads.map { try VerificationAccumulator(variable: fname, leadTimeHours: $0.hours, members: M, events: events) }
+            try ReadAhead.run(count: work.count, ahead: ahead, produce: { k in
+                let (ln, i0, n) = work[k]
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                defer { phases.add(read: DispatchTime.now().uptimeNanoseconds - t0) }
+                return try readBatch(plan, forecast: forecast, truth: truth, inits: i0, count: n, leadNumber: ln)
+            }, consume: { k, item in
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                defer { phases.add(score: DispatchTime.now().uptimeNanoseconds - t0) }
+                let (ln, i0, n) = work[k]
+                let lead = plan.leads[ln]
+                for j in 0..<n {
+                    let y = item.truth[j]
+                    let nanAt: Int? = try item.forecast.withUnsafeBufferPointer { fb in
+                        try y.withUnsafeBufferPointer { yb in
+                            let slice = UnsafeBufferPointer(rebasing: fb[(j * M * P)..<((j + 1) * M * P)])
+                            return try scorer.score(ScoreBlock(forecast: slice, truth: yb, members: M, points: P), into: &accs[ln])
+                        }
+                    }
+                    if let p = nanAt, o.nanPolicy == .raise {
+                        let isTruth = !y[p].isFinite
+                        throw VerifyError.nanFound(path: isTruth ? truth.path : forecast.path, variable: isTruth ? plan.truth.name : fname,
+                                                   where: "init index \(i0 + j), lead \(VerificationPlan.hoursText(lead.hours)) h, point \(p)")
+                    }
+                    progress.advance()
+                }
+            })
+            accumulators += accs
         }
         let meta = VerificationMetadata(forecastPaths: [forecast.path], truthPaths: [truth.path], climatologyPath: climSource?.path,
                                         areaWeighted: plans.contains { $0.0.areaWeighted }, nanPolicy: o.nanPolicy,

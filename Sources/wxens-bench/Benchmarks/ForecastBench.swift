@@ -51,7 +51,7 @@ struct ForecastBench: ParsableCommand {
     var peerScript: String = "scripts/peers/vae_step_torch.py"
 
     var batches: [Int] { batch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
-    var pythonPath: String { python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? ".venv-peers/bin/python" }
+    var pythonPath: String { (try? PeerPython.resolve(python)) ?? ".venv-peers/bin/python" }
 
     /// One batch size's rounds: median seconds per step of each side in each round.
     struct Row {
@@ -122,7 +122,7 @@ struct ForecastBench: ParsableCommand {
         let out = Pipe()
         process.standardOutput = out
         do { try process.run() } catch {
-            throw ValidationError("cannot start \(pythonPath): \(error); use --no-peers to skip PyTorch")
+            throw ValidationError("cannot start \(pythonPath): \(error); install the peers with `bash scripts/install-peers.sh`, or use --no-peers to skip PyTorch")
         }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -24,7 +24,7 @@ struct GemmBench: ParsableCommand {
     @Option(name: .long, help: "Rounds alternating wxens and the peer (the best of each is kept; helps on a busy machine).")
     var rounds: Int = 3
 
-    @Option(name: .long, help: "Python with numpy for the peer (default: $WXENS_PYTHON, else python3).")
+    @Option(name: .long, help: "Python with numpy for the peer (default: $WXENS_PYTHON, else .venv-peers/bin/python).")
     var python: String?
 
     @Option(name: .long, help: "wall, or cpu: process CPU time (one thread only; discounts time the scheduler gave to other jobs).")
@@ -45,7 +45,7 @@ struct GemmBench: ParsableCommand {
         guard clock == .wall || threadCounts == [1] else {
             throw ValidationError("--clock is wall, or cpu with --threads 1")
         }
-        let py = python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? "python3"
+        let py = try PeerPython.resolve(python)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../../scripts/peers/gemm_numpy.py").standardized.path
         if !json { print("op     shape(MxNxK)        threads  wxens GF/s  numpy GF/s  ratio") }

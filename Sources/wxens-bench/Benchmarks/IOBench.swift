@@ -20,7 +20,7 @@ struct IOBench: ParsableCommand {
     @Option(help: "Repetitions (ours and the peer alternate); the best time of each counts.")
     var repeats: Int = 3
 
-    @Option(help: "Python with netCDF4 for the peer (default: $WXENS_PYTHON, else .venv-peers/bin/python, else python3).")
+    @Option(help: "Python with netCDF4 for the peer (default: $WXENS_PYTHON, else .venv-peers/bin/python).")
     var python: String?
 
     @Flag(help: "One JSON object per line instead of a table.")
@@ -112,8 +112,7 @@ struct IOBench: ParsableCommand {
     struct PeerResult { var netCDF4, libnetcdf, hdf5: String; var perPlane, whole, checksum: Double }
 
     func runPeer(_ path: String) throws -> PeerResult {
-        let env = ProcessInfo.processInfo.environment
-        let py = python ?? env["WXENS_PYTHON"] ?? (FileManager.default.isExecutableFile(atPath: ".venv-peers/bin/python") ? ".venv-peers/bin/python" : "python3")
+        let py = try PeerPython.resolve(python)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/bench_io_peer.py").path
         let p = Process()

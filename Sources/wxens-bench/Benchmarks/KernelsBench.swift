@@ -106,7 +106,7 @@ struct KernelsBench: ParsableCommand {
     }
 
     var pythonPath: String {
-        python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? ".venv-peers/bin/python"
+        (try? PeerPython.resolve(python)) ?? ".venv-peers/bin/python"
     }
 
     static func median(_ v: [Double]) -> Double {
@@ -222,7 +222,7 @@ final class PeerServer {
         process.standardInput = input
         process.standardOutput = output
         do { try process.run() } catch {
-            throw ValidationError("cannot start peer script \(script) with \(python): \(error); use --no-peers to skip it")
+            throw ValidationError("cannot start peer script \(script) with \(python): \(error); install the peers with `bash scripts/install-peers.sh`, or use --no-peers to skip it")
         }
     }
 

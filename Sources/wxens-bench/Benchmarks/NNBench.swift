@@ -132,7 +132,7 @@ struct NNBench: ParsableCommand {
          "--steps", "\(mode == "train" ? steps : inferenceSteps)", "--warmup", "\(warmup)", "--clock", clock.rawValue]
     }
 
-    var pythonPath: String { python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? ".venv-peers/bin/python" }
+    var pythonPath: String { (try? PeerPython.resolve(python)) ?? ".venv-peers/bin/python" }
 
     static func selfPath() -> String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
@@ -176,7 +176,7 @@ struct NNBench: ParsableCommand {
         let out = Pipe()
         process.standardOutput = out
         do { try process.run() } catch {
-            throw ValidationError("cannot start \(executable): \(error)\(executable == pythonPath ? "; use --no-peers to skip PyTorch" : "")")
+            throw ValidationError("cannot start \(executable): \(error)\(executable == pythonPath ? "; install the peers with `bash scripts/install-peers.sh`, or use --no-peers to skip PyTorch" : "")")
         }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -50,7 +50,7 @@ struct VerifyBench: ParsableCommand {
     }
 
     func run() throws {
-        let py = python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? ".venv-peers/bin/python"
+        let py = noPeers ? "" : try PeerPython.resolve(python)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wxens-bench-verify-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

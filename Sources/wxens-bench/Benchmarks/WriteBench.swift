@@ -94,7 +94,7 @@ struct WriteBench: ParsableCommand {
         }
         row("wxens CFEnsembleWriter", best, bytes, "-")
         guard !noPeers else { return }
-        let py = python ?? ProcessInfo.processInfo.environment["WXENS_PYTHON"] ?? ".venv-peers/bin/python"
+        let py = try PeerPython.resolve(python)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: py)
         p.arguments = [peerScript, source, dir.path, "\(repeats)", "\(level)", out]
