@@ -71,7 +71,8 @@ final class VerifyOutputTests: XCTestCase {
             XCTAssertTrue(figs.contains(name), name)
         }
         let svg = try String(contentsOf: dir.appendingPathComponent("figures/crps_tas.svg"), encoding: .utf8)
-        XCTAssertTrue(svg.contains("CRPS (K)") && svg.contains("Lead time (h)") && svg.hasSuffix("</svg>\n"))
+        XCTAssertTrue(svg.contains("CRPS (K)") && svg.contains(">Lead time</text>") && svg.contains(">2 d</text>") && svg.hasSuffix("</svg>\n"))
+        XCTAssertTrue(figs.contains("index.html"))
     }
 
     /// xarray opens scores.nc with dims (metric, region, lead_time) and string metric names (needs WXENS_PYTHON).

@@ -202,4 +202,47 @@ final class CategoricalTests: XCTestCase {
         try narrow.add(forecast: fct.map { $0 * 0.3 }, observations: obs)
         XCTAssertGreaterThan(narrow.unreliability, 10 * max(h.unreliability, 0.5))
     }
+
+    /// Equal-width weighted reliability bins against a point-by-point reference (numpy `histogram` edges i/B, the last
+    /// bin closed), at an ensemble size whose probabilities fall on the edges (M = 20) and one whose do not (M = 31).
+    func testWeightedReliabilityBinsMatchPointwiseReference() throws {
+        var rng = SeededRNG(seed: 7)
+        for (m, bins) in [(20, 10), (31, 10), (31, 7), (3, 10)] {
+            var table = try ProbabilityEventAccumulator(members: m)
+            var refCount = [Int](repeating: 0, count: bins)
+            var refW = [Double](repeating: 0, count: bins), refO = refW, refP = refW
+            for _ in 0..<5_000 {
+                let k = Int.random(in: 0...m, using: &rng)
+                let observed = Double.random(in: 0..<1, using: &rng) < Double(k) / Double(m) * 0.8 + 0.05
+                let w = [0.25, 0.5, 1, 2][Int.random(in: 0..<4, using: &rng)]  // dyadic, so weight sums are exact
+                table.add(memberCount: k, event: observed, weight: w)
+                let p = Double(k) / Double(m)
+                var b = 0
+                while b < bins - 1 && p >= Double(b + 1) / Double(bins) { b += 1 }
+                refCount[b] += 1; refW[b] += w; refP[b] += w * p
+                if observed { refO[b] += w }
+            }
+            let got = try table.reliabilityDiagram(bins: bins)
+            XCTAssertEqual(got.count, bins)
+            XCTAssertEqual(got.map(\.count), refCount, "M = \(m), B = \(bins)")
+            XCTAssertEqual(got.map(\.weight), refW, "M = \(m), B = \(bins)")
+            XCTAssertEqual(got.map(\.count).reduce(0, +), table.count)
+            for b in 0..<bins {
+                XCTAssertEqual(got[b].lower, Double(b) / Double(bins))
+                if refW[b] == 0 {
+                    XCTAssertTrue(got[b].observedFrequency.isNaN && got[b].forecastProbability.isNaN, "empty bin \(b)")
+                    continue
+                }
+                XCTAssertEqual(got[b].observedFrequency, refO[b] / refW[b], "M = \(m), bin \(b)")
+                assertClose(got[b].forecastProbability, refP[b] / refW[b], rel: 1e-14, "M = \(m), bin \(b)")
+                XCTAssertTrue(got[b].forecastProbability >= got[b].lower - 1e-15 && got[b].forecastProbability <= got[b].upper + 1e-15)
+            }
+        }
+        var t = try ProbabilityEventAccumulator(members: 4)
+        t.add(memberCount: 2, event: true, weight: 1)
+        let pw = try t.reliabilityDiagram(bins: 2, probabilityWeights: [0, 0, 0.45, 0, 0])
+        XCTAssertEqual(pw[1].forecastProbability, 0.45, "given probability weights replace k/M")
+        XCTAssertThrowsError(try t.reliabilityDiagram(bins: 0))
+        XCTAssertThrowsError(try t.reliabilityDiagram(bins: 10, probabilityWeights: [1, 2]))
+    }
 }

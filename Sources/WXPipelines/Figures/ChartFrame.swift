@@ -24,28 +24,41 @@ public struct ChartFrame: Sendable {
         yStep = yRange.2
     }
 
-    /// Draws grid lines, axes, ticks with labels, axis titles and the chart title.
-    public func draw(into doc: inout SVGDocument, title: String, xLabel: String, yLabel: String,
-                     xTicks: [Double]? = nil, xTickLabels: [String]? = nil) {
+    /// Draws grid lines, axes, ticks with labels, axis titles and the header. Explicit `xTicks` (value, label) are
+    /// thinned to every n-th when their measured labels would overlap.
+    public func draw(into doc: inout SVGDocument, header: ChartHeader, xLabel: String, yLabel: String,
+                     xTicks: [(value: Double, label: String)]? = nil) {
         let yt = y.ticks(step: yStep)
         for v in yt {
             let py = y(v)
             doc.line(left, py, right, py, stroke: "#e0e0e0", width: 1)
             doc.line(left - 5, py, left, py)
-            doc.text(LinearScale.label(v, step: yStep), left - 8, py + 4, size: 11, anchor: "end")
+            doc.text(LinearScale.label(v, step: yStep), left - 8, py + 4, size: 11, anchor: "end", cssClass: "ytick")
         }
-        let xt = xTicks ?? x.ticks(step: xStep)
-        for (i, v) in xt.enumerated() {
-            let px = x(v)
+        let xt = xTicks.map { thinned($0, size: 11) } ?? x.ticks(step: xStep).map { (value: $0, label: LinearScale.label($0, step: xStep)) }
+        for t in xt {
+            let px = x(t.value)
             doc.line(px, bottom, px, bottom + 5)
-            let lab = xTickLabels.map { i < $0.count ? $0[i] : "" } ?? LinearScale.label(v, step: xStep)
-            doc.text(lab, px, bottom + 19, size: 11, anchor: "middle")
+            doc.text(t.label, px, bottom + 19, size: 11, anchor: "middle", cssClass: "xtick")
         }
         doc.line(left, bottom, right, bottom, width: 1.2)
         doc.line(left, top, left, bottom, width: 1.2)
-        doc.text(xLabel, (left + right) / 2, bottom + 42, size: 13, anchor: "middle")
-        doc.text(yLabel, left - 58, (top + bottom) / 2, size: 13, anchor: "middle", rotate: -90)
-        doc.text(title, (left + right) / 2, top - 20, size: 15, anchor: "middle", bold: true)
+        doc.text(xLabel, (left + right) / 2, bottom + 42, size: 13, anchor: "middle", cssClass: "xlabel")
+        doc.text(yLabel, left - 58, (top + bottom) / 2, size: 13, anchor: "middle", rotate: -90, cssClass: "ylabel")
+        header.draw(into: &doc, centerX: doc.width / 2)
+    }
+
+    /// Every n-th tick, with the smallest n for which neighbouring labels keep 8 px apart.
+    func thinned(_ ticks: [(value: Double, label: String)], size: Double) -> [(value: Double, label: String)] {
+        guard ticks.count > 1 else { return ticks }
+        for n in 1...ticks.count {
+            let kept = stride(from: 0, to: ticks.count, by: n).map { ticks[$0] }
+            let fits = zip(kept, kept.dropFirst()).allSatisfy { a, b in
+                abs(x(b.value) - x(a.value)) >= (TextMeasure.width(a.label, size: size) + TextMeasure.width(b.label, size: size)) / 2 + 8
+            }
+            if fits { return kept }
+        }
+        return [ticks[0]]
     }
 
     /// Where a legend goes.
@@ -60,10 +73,15 @@ public struct ChartFrame: Sendable {
         case outsideRight
     }
 
+    /// Width of a legend box holding these labels.
+    public static func legendWidth(_ labels: [String]) -> Double {
+        (labels.map { TextMeasure.width($0, size: 11) }.max() ?? 0) + 46
+    }
+
     /// Draws a legend box.
     public func legend(into doc: inout SVGDocument, entries: [(label: String, color: String, dash: String?)], position: LegendPosition = .topRight) {
         guard !entries.isEmpty else { return }
-        let w = Double(entries.map { $0.label.count }.max() ?? 0) * 6.8 + 44
+        let w = Self.legendWidth(entries.map(\.label))
         let h = Double(entries.count) * 18 + 8
         let x0: Double, y0: Double
         switch position {
@@ -76,7 +94,7 @@ public struct ChartFrame: Sendable {
         for (i, e) in entries.enumerated() {
             let yy = y0 + 15 + Double(i) * 18
             doc.line(x0 + 6, yy - 4, x0 + 30, yy - 4, stroke: e.color, width: 2.5, dash: e.dash)
-            doc.text(e.label, x0 + 36, yy, size: 11)
+            doc.text(e.label, x0 + 36, yy, size: 11, cssClass: "legend")
         }
     }
 }

@@ -64,11 +64,14 @@ public struct SVGDocument: Sendable {
         flush()
     }
 
-    /// A filled circle (a data marker).
-    public mutating func circle(_ cx: Double, _ cy: Double, r: Double, fill: String) {
+    /// A circle (a data marker): filled, or hollow when `stroke` is given with fill "white".
+    public mutating func circle(_ cx: Double, _ cy: Double, r: Double, fill: String, stroke: String? = nil, cssClass: String? = nil) {
         guard cx.isFinite, cy.isFinite else { return }
-        body.append("<circle cx=\"\(Self.num(cx))\" cy=\"\(Self.num(cy))\" r=\"\(Self.num(r))\" fill=\"\(fill)\"/>")
+        let s = stroke.map { " stroke=\"\($0)\" stroke-width=\"1.5\"" } ?? ""
+        body.append("<circle\(Self.classAttribute(cssClass)) cx=\"\(Self.num(cx))\" cy=\"\(Self.num(cy))\" r=\"\(Self.num(r))\" fill=\"\(fill)\"\(s)/>")
     }
+
+    static func classAttribute(_ c: String?) -> String { c.map { " class=\"\(escape($0))\"" } ?? "" }
 
     /// A rectangle.
     public mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double,
@@ -79,12 +82,14 @@ public struct SVGDocument: Sendable {
         body.append("<rect x=\"\(Self.num(x))\" y=\"\(Self.num(y))\" width=\"\(Self.num(max(w, 0)))\" height=\"\(Self.num(max(h, 0)))\" fill=\"\(fill)\"\(o)\(s)/>")
     }
 
-    /// Text anchored at (x, y); `anchor` is start, middle or end; `rotate` in degrees about the anchor.
+    /// Text anchored at (x, y); `anchor` is start, middle or end; `rotate` in degrees about the anchor; `cssClass`
+    /// names its role (title, xtick) for readers and tests.
     public mutating func text(_ s: String, _ x: Double, _ y: Double, size: Double = 12,
-                              anchor: String = "start", rotate: Double = 0, bold: Bool = false, fill: String = "black") {
+                              anchor: String = "start", rotate: Double = 0, bold: Bool = false, fill: String = "black",
+                              cssClass: String? = nil) {
         let r = rotate != 0 ? " transform=\"rotate(\(Self.num(rotate)) \(Self.num(x)) \(Self.num(y)))\"" : ""
         let w = bold ? " font-weight=\"bold\"" : ""
-        body.append("<text x=\"\(Self.num(x))\" y=\"\(Self.num(y))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"\(Self.num(size))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\"\(w)\(r)>\(Self.escape(s))</text>")
+        body.append("<text\(Self.classAttribute(cssClass)) x=\"\(Self.num(x))\" y=\"\(Self.num(y))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"\(Self.num(size))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\"\(w)\(r)>\(Self.escape(s))</text>")
     }
 
     /// The document as SVG 1.1 text.

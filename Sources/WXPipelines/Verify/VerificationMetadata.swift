@@ -17,10 +17,12 @@ public struct VerificationMetadata: Codable, Sendable, Equatable {
     public var units: [String: String]
     /// Event definitions.
     public var events: [EventDefinition]
+    /// First and last init time verified (ISO 8601), when the forecast has an init-time coordinate.
+    public var initPeriod: InitPeriod?
 
     /// Metadata of a run.
     public init(forecastPaths: [String], truthPaths: [String], climatologyPath: String?, areaWeighted: Bool,
-                nanPolicy: NaNPolicy, units: [String: String], events: [EventDefinition]) {
+                nanPolicy: NaNPolicy, units: [String: String], events: [EventDefinition], initPeriod: InitPeriod? = nil) {
         self.forecastPaths = forecastPaths
         self.truthPaths = truthPaths
         self.climatologyPath = climatologyPath
@@ -28,6 +30,7 @@ public struct VerificationMetadata: Codable, Sendable, Equatable {
         self.nanPolicy = nanPolicy
         self.units = units
         self.events = events
+        self.initPeriod = initPeriod
     }
 
     /// True when a climatology was given (ACC and climatology events).
@@ -42,4 +45,24 @@ public struct VerificationMetadata: Codable, Sendable, Equatable {
 
     /// Text describing the averaging order.
     public static let normalisation = "score = mean over init times of the weighted spatial mean per init (WeatherBench2 order); rmse and spread take the square root after the init mean"
+}
+
+/// The first and last init time of a verification (ISO 8601 text in the forecast's calendar).
+public struct InitPeriod: Codable, Sendable, Equatable {
+    /// Earliest init time.
+    public var first: String
+    /// Latest init time.
+    public var last: String
+
+    /// A period.
+    public init(first: String, last: String) {
+        self.first = first
+        self.last = last
+    }
+
+    /// The period covering both (ISO 8601 text of one calendar orders as the times do).
+    public func union(_ o: InitPeriod?) -> InitPeriod {
+        guard let o else { return self }
+        return InitPeriod(first: min(first, o.first), last: max(last, o.last))
+    }
 }

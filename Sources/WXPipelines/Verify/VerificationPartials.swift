@@ -83,6 +83,7 @@ public struct VerificationPartials: Codable, Sendable, Equatable {
             meta.truthPaths += m.truthPaths.filter { !meta.truthPaths.contains($0) }
             for (k, v) in m.units where meta.units[k] == nil { meta.units[k] = v }
             for e in m.events where !meta.events.contains(e) { meta.events.append(e) }
+            if let period = m.initPeriod { meta.initPeriod = period.union(meta.initPeriod) }
         }
         let vars = accs.reduce(into: [String]()) { if !$0.contains($1.variable) { $0.append($1.variable) } }
         let order = Dictionary(uniqueKeysWithValues: vars.enumerated().map { ($1, $0) })

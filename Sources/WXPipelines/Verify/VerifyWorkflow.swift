@@ -210,7 +210,8 @@ public enum VerifyWorkflow {
         }
         let meta = VerificationMetadata(forecastPaths: [forecast.path], truthPaths: [truth.path], climatologyPath: climSource?.path,
                                         areaWeighted: plans.contains { $0.0.areaWeighted }, nanPolicy: o.nanPolicy,
-                                        units: units, events: allEvents)
+                                        units: units, events: allEvents,
+                                        initPeriod: plans.compactMap { $0.0.initPeriod }.reduce(InitPeriod?.none) { $1.union($0) })
         return Scorecard(accumulators: accumulators, metadata: meta)
     }
 }
