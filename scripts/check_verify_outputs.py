@@ -4,8 +4,9 @@
 Usage:
   check_verify_outputs.py xarray EXPECT.json   xarray checks of scores.nc, diagnostics.nc, a climatology, a CF ensemble
   check_verify_outputs.py cf FILE...           compliance-checker (cf:1.8) on each file
-  check_verify_outputs.py to-wb2 IN OUT        rewrites a wxens forecast (init_time, member, lead_time, ...) in WB2's
-                                               layout (time, prediction_timedelta, number, ...) with xarray
+  check_verify_outputs.py to-wb2 IN OUT [bare] rewrites a wxens forecast (init_time, member, lead_time, ...) in WB2's
+                                               layout (time, prediction_timedelta, number, ...) with xarray; "bare"
+                                               drops the CF attributes of time, as in WB2's own files
 Prints one JSON verdict on stdout: {"ok": bool, "checks": n, "failures": [...]} (to-wb2 prints {"ok": true}).
 A missing package prints {"missing": "name"}. Used by Tests/WXPipelinesTests/VerifyEcosystemTests.swift.
 """
@@ -138,12 +139,15 @@ def cf_checks(paths):
     return check.verdict(compliance_checker=compliance_checker.__version__, reports=reports)
 
 
-def to_wb2(src, dst):
+def to_wb2(src, dst, bare):
     import xarray as xr
 
     with xr.open_dataset(src) as ds:
         wb2 = ds.rename({"init_time": "time", "lead_time": "prediction_timedelta", "member": "number"})
         wb2 = wb2.transpose("time", "prediction_timedelta", "number", ...)
+        if bare:
+            for c in ["time", "prediction_timedelta", "number"]:
+                wb2[c].attrs = {}
         wb2.to_netcdf(dst)
     return {"ok": True}
 
@@ -157,7 +161,7 @@ def main():
         elif mode == "cf":
             verdict = cf_checks(sys.argv[2:])
         elif mode == "to-wb2":
-            verdict = to_wb2(sys.argv[2], sys.argv[3])
+            verdict = to_wb2(sys.argv[2], sys.argv[3], sys.argv[4:] == ["bare"])
         else:
             raise SystemExit(f"unknown mode {mode}")
     except ImportError as e:

@@ -50,20 +50,25 @@ final class VerifyEcosystemTests: XCTestCase {
         try verdict(json, minChecks: files.count)
     }
 
+    /// WB2's layout twice: with `time` as standard_name forecast_reference_time, and bare as in WB2's own files.
     func testWeatherBench2LayoutVerifiesToTheSameScores() throws {
-        let wb2 = fx.path("wb2.nc")
-        let json = try VerifyFilesFixture.check(["to-wb2", fx.forecast, wb2])
-        XCTAssertEqual(json["ok"] as? Bool, true, "\(json)")
-        let dims = try NetCDFFile(path: wb2).variable("tas").dimensionNames
-        XCTAssertEqual(dims, ["time", "prediction_timedelta", "number", "latitude", "longitude"])
-        let ours = try verify(), theirs = try verify(wb2)
-        XCTAssertEqual(ours.accumulators.map(\.leadTimeHours), theirs.accumulators.map(\.leadTimeHours))
-        XCTAssertEqual(ours.rows.count, theirs.rows.count)
+        let ours = try verify()
         XCTAssertGreaterThan(ours.rows.count, 20)
-        for (x, y) in zip(ours.rows, theirs.rows) {
-            XCTAssertEqual(x.metric, y.metric)
-            XCTAssertEqual(x.leadTimeHours, y.leadTimeHours)
-            XCTAssertTrue(x.value == y.value || (x.value.isNaN && y.value.isNaN), "\(x.metric) at \(x.leadTimeHours) h: \(x.value) vs \(y.value)")
+        for bare in [false, true] {
+            let wb2 = fx.path("wb2-\(bare).nc")
+            let json = try VerifyFilesFixture.check(["to-wb2", fx.forecast, wb2] + (bare ? ["bare"] : []))
+            XCTAssertEqual(json["ok"] as? Bool, true, "\(json)")
+            let f = try NetCDFFile(path: wb2)
+            XCTAssertEqual(try f.variable("tas").dimensionNames, ["time", "prediction_timedelta", "number", "latitude", "longitude"])
+            XCTAssertEqual(try f.variable("time").attributes["standard_name"]?.stringValue, bare ? nil : "forecast_reference_time")
+            let theirs = try verify(wb2)
+            XCTAssertEqual(ours.accumulators.map(\.leadTimeHours), theirs.accumulators.map(\.leadTimeHours))
+            XCTAssertEqual(ours.rows.count, theirs.rows.count)
+            for (x, y) in zip(ours.rows, theirs.rows) {
+                XCTAssertEqual(x.metric, y.metric)
+                XCTAssertEqual(x.leadTimeHours, y.leadTimeHours)
+                XCTAssertTrue(x.value == y.value || (x.value.isNaN && y.value.isNaN), "bare \(bare): \(x.metric) at \(x.leadTimeHours) h: \(x.value) vs \(y.value)")
+            }
         }
     }
 }

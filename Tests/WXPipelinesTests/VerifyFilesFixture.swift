@@ -27,7 +27,12 @@ struct VerifyFilesFixture {
                                      global: CFGlobalAttributes(title: "test forecast"))
         for m in 0..<M {
             var member: [Double] = []
-            for i in 0..<I { for l in 0..<L { member += f.values[(((i * M + m) * L + l) * P)..<(((i * M + m) * L + l + 1) * P)] } }
+            for i in 0..<I {
+                for l in 0..<L {
+                    let start: Int = ((i * M + m) * L + l) * P
+                    member.append(contentsOf: f.values[start..<(start + P)])
+                }
+            }
             try w.write(member: m, variable: "tas", values: member)
         }
         try w.finish()
@@ -67,7 +72,7 @@ struct VerifyFilesFixture {
         let script = repositoryRoot.appendingPathComponent("scripts/check_verify_outputs.py").path
         let r = try runProcess(py, [script] + arguments)
         XCTAssertEqual(r.status, 0, r.err)
-        let line = try XCTUnwrap(r.out.split(separator: "\n").last, "no verdict; stderr: \(r.err)")
+        let line = String(try XCTUnwrap(r.out.split(separator: "\n").last, "no verdict; stderr: \(r.err)"))
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], line)
         if let missing = json["missing"] as? String {
             throw XCTSkip("\(py) has no \(missing) (scripts/install-deps.sh installs it): skipping")
