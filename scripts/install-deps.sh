@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what wxens needs on Debian 12: the netCDF/HDF5/ecCodes (GRIB)/OpenBLAS C libraries and tools,
-# and a Python venv (.venv) used only by tests' xarray round-trip checks and by golden-value scripts.
+# and a Python venv (.venv) used only by tests' xarray round-trip checks, the CF checker run on the outputs
+# (compliance-checker; the cf-units wheel it pulls in bundles udunits2, nothing from apt) and by golden-value scripts.
 # gdb unwinds crashes inside libhdf5/libnetcdf for the mutation run (scripts/fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,4 +12,4 @@ DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
-.venv/bin/pip install -q --disable-pip-version-check numpy netCDF4 xarray
+.venv/bin/pip install -q --disable-pip-version-check numpy netCDF4 xarray compliance-checker

@@ -2,28 +2,44 @@
 ensemble), spread (ratio), spread/skill, rank-histogram delta and Brier score of +-2 sd events.
 Usage: seeds_table.py OUTDIR physics31 seeds2 gee [gpp]"""
 import csv
+import re
 import sys
+
+
+def published(rows):
+    """Metric names as wxens publishes them since the WeatherBench2 names; older scores.csv (no crps_standard) renamed."""
+    rows = list(rows)
+    if any(r["metric"] == "crps_standard" for r in rows):
+        return rows
+    old = {"crps": "crps_standard", "crps_fair": "crps", "rmse": "ensemble_mean_rmse", "spread": "ensemble_stddev"}
+    for r in rows:
+        m = r["metric"]
+        m = old.get(m, m)
+        m = re.sub(r"^brier_fair_", "debiased_brier_score_", m)
+        m = re.sub(r"^brier_(?!fair_|rel_|res_|unc_|score_)", "brier_score_", m)
+        r["metric"] = m
+    return rows
 
 out, runs = sys.argv[1], sys.argv[2:]
 scores = {}
 for run in runs:
     with open(f"{out}/verify-{run}/scores.csv") as f:
-        for row in csv.DictReader(f):
+        for row in published(csv.DictReader(f)):
             scores[(run, row["variable"], float(row["lead_time_hours"]), row["metric"])] = float(row["value"])
 keys = sorted({(v, l) for (_, v, l, _) in scores})
-briers = ["brier_anom_gt2sd", "brier_anom_lt2sd"]
+briers = ["brier_score_anom_gt2sd", "brier_score_anom_lt2sd"]
 print("| variable | lead h | " + " | ".join(f"CRPS {r}/phys" for r in runs[1:]) + " | "
       + " | ".join(f"fair CRPS {r}/phys" for r in runs[1:]) + " | "
       + " | ".join(f"spread {r}/phys" for r in runs[1:]) + " | " + " | ".join(f"spread/skill {r}" for r in runs)
       + " | " + " | ".join(f"rank delta {r}" for r in runs) + " |")
 print("|" + "---|" * (2 + 3 * (len(runs) - 1) + 2 * len(runs)))
 for v, l in keys:
-    base = scores[(runs[0], v, l, "crps")]
-    sp = scores[(runs[0], v, l, "spread")]
-    cells = [f"{scores[(r, v, l, 'crps')] / base:.3f}" for r in runs[1:]]
-    fair = scores[(runs[0], v, l, "crps_fair")]
-    cells += [f"{scores[(r, v, l, 'crps_fair')] / fair:.3f}" for r in runs[1:]]
-    cells += [f"{scores[(r, v, l, 'spread')] / sp:.3f}" for r in runs[1:]]
+    base = scores[(runs[0], v, l, "crps_standard")]
+    sp = scores[(runs[0], v, l, "ensemble_stddev")]
+    cells = [f"{scores[(r, v, l, 'crps_standard')] / base:.3f}" for r in runs[1:]]
+    fair = scores[(runs[0], v, l, "crps")]
+    cells += [f"{scores[(r, v, l, 'crps')] / fair:.3f}" for r in runs[1:]]
+    cells += [f"{scores[(r, v, l, 'ensemble_stddev')] / sp:.3f}" for r in runs[1:]]
     cells += [f"{scores[(r, v, l, 'spread_skill')]:.2f}" for r in runs]
     cells += [f"{scores.get((r, v, l, 'rank_delta'), float('nan')):.1f}" for r in runs]
     print(f"| {v} | {l:g} | " + " | ".join(cells) + " |")

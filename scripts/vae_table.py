@@ -3,21 +3,37 @@ standard CRPS of the VAE, physics, persistence and climatology ensembles, the VA
 spread/skill and rank-histogram delta of the VAE and physics.
 Usage: vae_table.py OUTDIR"""
 import csv
+import re
 import sys
+
+
+def published(rows):
+    """Metric names as wxens publishes them since the WeatherBench2 names; older scores.csv (no crps_standard) renamed."""
+    rows = list(rows)
+    if any(r["metric"] == "crps_standard" for r in rows):
+        return rows
+    old = {"crps": "crps_standard", "crps_fair": "crps", "rmse": "ensemble_mean_rmse", "spread": "ensemble_stddev"}
+    for r in rows:
+        m = r["metric"]
+        m = old.get(m, m)
+        m = re.sub(r"^brier_fair_", "debiased_brier_score_", m)
+        m = re.sub(r"^brier_(?!fair_|rel_|res_|unc_|score_)", "brier_score_", m)
+        r["metric"] = m
+    return rows
 
 out = sys.argv[1]
 runs = ["vae", "physics31", "persistence", "climatology"]
 scores = {}
 for run in runs:
     with open(f"{out}/verify-{run}/scores.csv") as f:
-        for row in csv.DictReader(f):
+        for row in published(csv.DictReader(f)):
             scores[(run, row["variable"], float(row["lead_time_hours"]), row["metric"])] = float(row["value"])
 keys = sorted({(v, l) for (_, v, l, _) in scores})
 print("| variable | lead h | CRPS vae | CRPS phys | CRPS pers | CRPS clim | vae/phys | vae/pers | vae/clim "
       "| spread/skill vae | spread/skill phys | rank delta vae | rank delta phys |")
 print("|" + "---|" * 13)
 for v, l in keys:
-    c = {r: scores[(r, v, l, "crps")] for r in runs}
+    c = {r: scores[(r, v, l, "crps_standard")] for r in runs}
     cells = [f"{c[r]:.4g}" for r in runs]
     cells += [f"{c['vae'] / c[r]:.3f}" for r in runs[1:]]
     cells += [f"{scores[(r, v, l, 'spread_skill')]:.2f}" for r in runs[:2]]

@@ -58,9 +58,7 @@ public final class CFEnsembleWriter {
             ]))
         }
         if let leads = leadTimeHours {
-            inner.append(CFAxis(name: "lead_time", role: .leadTime, values: leads, type: .double, attributes: [
-                "standard_name": .string("forecast_period"), "long_name": .string("forecast lead time"), "units": .string("hours"),
-            ]))
+            inner.append(CFAxis(name: "lead_time", role: .leadTime, values: leads, type: .double, attributes: CFLeadTimeAxis.attributes))
         }
         inner += CFEnsembleWriter.spatialAxes(levels: levels, latitudes: latitudes, longitudes: longitudes)
         core = try CFRecordFileWriter(path: path, record: member, inner: inner, variables: variables, global: global,

@@ -27,9 +27,7 @@ public final class CFReforecastWriter {
         let member = CFAxis(name: "member", role: .member, values: members.map(Double.init), type: .int32, attributes: [
             "standard_name": .string("realization"), "long_name": .string("ensemble member number"), "units": .string("1"),
         ])
-        let lead = CFAxis(name: "lead_time", role: .leadTime, values: leadTimeHours, type: .double, attributes: [
-            "standard_name": .string("forecast_period"), "long_name": .string("forecast lead time"), "units": .string("hours"),
-        ])
+        let lead = CFAxis(name: "lead_time", role: .leadTime, values: leadTimeHours, type: .double, attributes: CFLeadTimeAxis.attributes)
         core = try CFRecordFileWriter(path: path, record: initTime,
                                       inner: [member, lead] + CFEnsembleWriter.spatialAxes(levels: nil, latitudes: latitudes, longitudes: longitudes),
                                       variables: variables, global: global, compression: compression)

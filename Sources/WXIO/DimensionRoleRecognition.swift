@@ -34,22 +34,29 @@ public enum DimensionRoleRecognition {
             // durations ("hours", "days"), or a lead index such as UKMO's forecast month (units "1")
             if !isSince { return .leadTime }
         }
+        // Any other name: a duration by its units ("hours", "days"; no "since") or xarray's timedelta encoding.
+        let isDuration = !units.isEmpty && ((try? CFDurationUnits(units: units)) != nil)
+        if !isSince && (isDuration || a["dtype"]?.stringValue?.hasPrefix("timedelta64") == true) { return .leadTime }
         if isSince || standardName == "time" || axis == "T" || n == "time" { return .time }
         if levelNames.contains(n) || axis == "Z" || standardName == "air_pressure"
             || a["positive"] != nil { return .level }
         return .other
     }
 
-    /// The roles of a variable's dimensions, each by `role(dimensionName:coordinateAttributes:)`, except that a `time`
-    /// dimension whose coordinate is a forecast_reference_time is the init time when a lead-time dimension is beside it
-    /// (cfgrib's `time` and `step`, from GRIB or its NetCDF output); alone it stays the time axis of a series of analyses.
+    /// The roles of a variable's dimensions, each by `role(dimensionName:coordinateAttributes:)`, except that one time
+    /// dimension beside a lead-time dimension (and no init time) is the init time unless its standard_name says `time`
+    /// (valid time): cfgrib's `time` and `step` (forecast_reference_time), and WeatherBench2's forecasts, whose `time`
+    /// beside `prediction_timedelta` is the init time and carries no standard_name. Alone, a time dimension stays the
+    /// time axis of a series of analyses.
     public static func roles(dimensionNames names: [String], coordinateAttributes attributes: [Attributes?]) -> [DimensionRole] {
         var roles = zip(names, attributes).map { role(dimensionName: $0, coordinateAttributes: $1) }
         guard roles.contains(.leadTime), !roles.contains(.initTime) else { return roles }
-        for i in roles.indices where roles[i] == .time && names[i] == "time"
-            && attributes[i]?["standard_name"]?.stringValue?.lowercased() == "forecast_reference_time" {
-            roles[i] = .initTime
+        let candidates = roles.indices.filter { i in
+            guard roles[i] == .time else { return false }
+            let sn = attributes[i]?["standard_name"]?.stringValue?.lowercased()
+            return sn == nil || sn == "forecast_reference_time"
         }
+        if candidates.count == 1 { roles[candidates[0]] = .initTime }
         return roles
     }
 }

@@ -9,6 +9,7 @@ import WXCore
 /// name only by `finish()`. If any call throws, or the writer is released or `discard()`ed before
 /// `finish()`, the temporary file is removed: no half-written file ever appears under the final name.
 /// Every call into libnetcdf goes through `CLibraryLock`. One writer is used from one thread at a time.
+/// After `defineGroup("GROUP")`, a variable named `GROUP/NAME` is defined in that group (over the root's dimensions).
 public final class NetCDFWriter {
     /// The final path of the file.
     public let path: String
@@ -17,6 +18,8 @@ public final class NetCDFWriter {
 
     private enum State { case open, finished, discarded }
     private struct Variable {
+        /// The id of the group the variable lives in (the file's id for the root).
+        let group: Int32
         let id: Int32
         /// nil for a string (NC_STRING) variable.
         let type: DataType?
@@ -28,6 +31,7 @@ public final class NetCDFWriter {
     private var state = State.open
     private var dimensions: [String: (id: Int32, size: Int)] = [:]
     private var variables: [String: Variable] = [:]
+    private var groups: [String: Int32] = [:]
 
     /// Creates the temporary file for `path` (netCDF-4 format); `overwrite: false` refuses an existing file.
     public init(path: String, overwrite: Bool = true) throws {
@@ -83,26 +87,38 @@ public final class NetCDFWriter {
         }
     }
 
+    /// Defines a group of the root, for variables named `NAME/...`.
+    public func defineGroup(_ name: String) throws {
+        try guarded {
+            guard groups[name] == nil else { throw CFWriterError.duplicateName(path: path, name: name) }
+            var child: Int32 = -1
+            let root = ncid
+            try check(CLibraryLock.with { nc_def_grp(root, name, &child) }, nil, "nc_def_grp(\(name))")
+            groups[name] = child
+        }
+    }
+
     /// Defines a variable over named dimensions, with attributes, an optional `_FillValue`, compression and chunk sizes.
     public func defineVariable(_ name: String, type: DataType, dimensions dims: [String], attributes: Attributes = [:],
                                fillValue: Double? = nil, compression: Compression? = nil, chunkSizes: [Int]? = nil) throws {
         try guarded {
             let (id, shape) = try defineVariableID(name, ncType: type.ncType, type: type, dimensions: dims)
+            let gid = variables[name]!.group
             if let chunks = chunkSizes {
                 guard chunks.count == shape.count, zip(chunks, shape).allSatisfy({ $0 >= 1 && $0 <= $1 }) else {
                     throw CFWriterError.invalidDefinition(path: path, variable: name,
                                                           reason: "chunk sizes \(chunks) do not fit shape \(shape)")
                 }
-                try check(CLibraryLock.with { nc_def_var_chunking(ncid, id, NC_CHUNKED, chunks) }, name, "nc_def_var_chunking")
+                try check(CLibraryLock.with { nc_def_var_chunking(gid, id, NC_CHUNKED, chunks) }, name, "nc_def_var_chunking")
             }
             if let c = compression {
                 guard (1...9).contains(c.level) else {
                     throw CFWriterError.invalidDefinition(path: path, variable: name, reason: "zlib level \(c.level) is outside 1...9")
                 }
-                try check(CLibraryLock.with { nc_def_var_deflate(ncid, id, c.shuffle ? 1 : 0, 1, Int32(c.level)) },
+                try check(CLibraryLock.with { nc_def_var_deflate(gid, id, c.shuffle ? 1 : 0, 1, Int32(c.level)) },
                           name, "nc_def_var_deflate")
             }
-            if let fill = fillValue { try defineFill(name, id: id, type: type, fill) }
+            if let fill = fillValue { try defineFill(name, group: gid, id: id, type: type, fill) }
             for key in attributes.keys.sorted() {
                 try putAttribute(key, attributes[key]!, variable: name, type: nil)
             }
@@ -135,7 +151,7 @@ public final class NetCDFWriter {
             }
             guard values.count > 0, let base = values.baseAddress else { return }
             let raw = UnsafeRawPointer(base)
-            let id = v.id
+            let id = v.id, ncid = v.group
             let rc: Int32 = CLibraryLock.with {
                 switch T.netCDFType {
                 case .float: return nc_put_vara_float(ncid, id, s, c, raw.assumingMemoryBound(to: Float.self))
@@ -165,7 +181,7 @@ public final class NetCDFWriter {
             let owned = strings.map { strdup($0) }
             defer { owned.forEach { free($0) } }
             var pointers: [UnsafePointer<CChar>?] = owned.map { $0.map { UnsafePointer($0) } }
-            let id = v.id
+            let id = v.id, ncid = v.group
             try check(CLibraryLock.with { nc_put_vara_string(ncid, id, s, c, &pointers) }, variable, "nc_put_vara_string start \(s) count \(c)")
         }
     }
@@ -220,10 +236,17 @@ public final class NetCDFWriter {
             ids.append(dim.id)
             shape.append(dim.size)
         }
+        let (gid, leaf) = groupID(of: name)
         var id: Int32 = -1
-        try check(CLibraryLock.with { nc_def_var(ncid, name, ncType, Int32(ids.count), ids, &id) }, name, "nc_def_var")
-        variables[name] = Variable(id: id, type: type, dimensions: dims, shape: shape)
+        try check(CLibraryLock.with { nc_def_var(gid, leaf, ncType, Int32(ids.count), ids, &id) }, name, "nc_def_var")
+        variables[name] = Variable(group: gid, id: id, type: type, dimensions: dims, shape: shape)
         return (id, shape)
+    }
+
+    /// The group id and leaf name of `GROUP/NAME` when GROUP was defined by `defineGroup`, else the root and `name`.
+    private func groupID(of name: String) -> (Int32, String) {
+        guard let slash = name.lastIndex(of: "/"), let gid = groups[String(name[..<slash])] else { return (ncid, name) }
+        return (gid, String(name[name.index(after: slash)...]))
     }
 
     /// The variable and the checked hyperslab (default: the whole variable) for `values` elements.
@@ -252,7 +275,7 @@ public final class NetCDFWriter {
         CLibraryLock.with { String(cString: nc_strerror(rc)) }
     }
 
-    private func defineFill(_ name: String, id: Int32, type: DataType, _ fill: Double) throws {
+    private func defineFill(_ name: String, group ncid: Int32, id: Int32, type: DataType, _ fill: Double) throws {
         func exact<I: FixedWidthInteger>(_: I.Type) throws -> I {
             guard let i = I(exactly: fill) else {
                 throw CFWriterError.invalidDefinition(path: path, variable: name, reason: "_FillValue \(fill) is not a \(type.rawValue)")
@@ -271,10 +294,11 @@ public final class NetCDFWriter {
     }
 
     private func putAttribute(_ name: String, _ value: AttributeValue, variable: String?, type: DataType?) throws {
-        var varid = NC_GLOBAL
+        var varid = NC_GLOBAL, ncid = self.ncid
         if let v = variable {
             guard let info = variables[v] else { throw CFWriterError.unknownName(path: path, name: "variable \(v)") }
             varid = info.id
+            ncid = info.group
             if name == "_FillValue" {
                 guard let fill = value.doubleValue, value.doubleValues?.count == 1 else {
                     throw CFWriterError.invalidDefinition(path: path, variable: v, reason: "_FillValue must be one number, got \(value)")
@@ -282,7 +306,7 @@ public final class NetCDFWriter {
                 guard let type = info.type else {
                     throw CFWriterError.invalidDefinition(path: path, variable: v, reason: "a string variable takes no _FillValue")
                 }
-                return try defineFill(v, id: info.id, type: type, fill)
+                return try defineFill(v, group: info.group, id: info.id, type: type, fill)
             }
         }
         let where_ = variable ?? "global"

@@ -205,4 +205,26 @@ final class NetCDFWriterTests: XCTestCase {
         try replacing.finish()
         XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: path)), Data("old".utf8))
     }
+
+    func testVariablesInADefinedGroupUseTheRootDimensions() throws {
+        let dir = try TestSupport.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("grouped.nc").path
+        let w = try NetCDFWriter(path: path)
+        try w.defineDimension("lead_time", size: 2)
+        try w.defineGroup("counts")
+        try w.defineVariable("lead_time", type: .double, dimensions: ["lead_time"], attributes: ["units": .string("hours")])
+        try w.defineVariable("counts/inits", type: .int32, dimensions: ["lead_time"], attributes: ["units": .string("1")], fillValue: -1)
+        try w.defineVariable("counts/lead_time", type: .double, dimensions: ["lead_time"])
+        XCTAssertThrowsError(try NetCDFWriter(path: dir.appendingPathComponent("other.nc").path).defineVariable(
+            "nogroup/x", type: .double, dimensions: []), "a name with a slash needs its group defined first")
+        try w.write("lead_time", values: [24.0, 48])
+        try w.write("counts/inits", values: [Int32(6), 5])
+        try w.write("counts/lead_time", values: [24.0, 48])
+        try w.finish()
+        let f = try NetCDFFile(path: path)
+        XCTAssertEqual(try f.readDoubles("counts/inits"), [6, 5])
+        XCTAssertEqual(try f.variable("counts/inits").attributes["_FillValue"]?.doubleValue, -1)
+        XCTAssertEqual(try f.variables(inGroup: "/").map(\.name), ["lead_time"])
+    }
 }

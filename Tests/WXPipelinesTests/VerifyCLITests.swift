@@ -49,4 +49,47 @@ final class VerifyCLITests: XCTestCase {
         XCTAssertNotEqual(c.status, 0)
         XCTAssertTrue(c.stderr.contains("--quantiles"), c.stderr)
     }
+
+    func testUnknownThresholdVariableIsAUsageError() throws {
+        let fx = try VerifyFilesFixture()
+        defer { fx.remove() }
+        let r = try run(["verify", "--forecast", fx.forecast, "--truth", fx.truth, "--out", fx.path("out"), "--quiet", "--no-figures",
+                         "--thresholds", "tas:>281,t850:>280"])
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertTrue(r.stderr.contains("--thresholds") && r.stderr.contains("'t850'") && r.stderr.contains(fx.forecast), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: fx.path("out/scores.csv")))
+    }
+
+    func testRerunIntoAnEarlierRunNeedsOverwriteWhichClearsStaleFigures() throws {
+        let fx = try VerifyFilesFixture()
+        defer { fx.remove() }
+        let out = fx.path("out")
+        let base = ["verify", "--forecast", fx.forecast, "--truth", fx.truth, "--out", out, "--quiet", "--thresholds", "tas:>281"]
+        XCTAssertEqual(try run(base).status, 0)
+        let stale = out + "/figures/stale_from_an_earlier_run.svg"
+        try Data("<svg/>".utf8).write(to: URL(fileURLWithPath: stale))
+        let csv = try String(contentsOfFile: out + "/scores.csv", encoding: .utf8)
+        let refused = try run(base)
+        XCTAssertEqual(refused.status, 64, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("--overwrite") && refused.stderr.contains(out), refused.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: stale), "a refused run touches nothing")
+        let again = try run(base + ["--overwrite", "--no-figures"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/figures"), "figures of the earlier run are gone")
+        XCTAssertEqual(try String(contentsOfFile: out + "/scores.csv", encoding: .utf8), csv)
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: out).contains { $0.hasPrefix(".") }, "no staging left")
+    }
+
+    func testMissingFileGivesTheSameStatusInInspectAndVerify() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("wxens-missing-\(UUID().uuidString).nc").path
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("wxens-cli-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let i = try run(["inspect", missing])
+        let v = try run(["verify", "--forecast", missing, "--truth", missing, "--out", out, "--quiet"])
+        let c = try run(["climatology", "--truth", missing, "--from", "2000-01-01", "--to", "2000-02-01", "--out", out + ".nc"])
+        XCTAssertEqual(i.status, 66, i.stderr)
+        XCTAssertEqual(v.status, 66, v.stderr)
+        XCTAssertEqual(c.status, 66, c.stderr)
+        for r in [i, v, c] { XCTAssertEqual(r.stderr.components(separatedBy: missing).count, 2, "the path is named once: \(r.stderr)") }
+    }
 }

@@ -27,12 +27,14 @@ final class VerifyOutputTests: XCTestCase {
         XCTAssertEqual(lines.first, "variable,lead_time_hours,metric,value")
         let rows = lines.dropFirst().map { $0.split(separator: ",").map(String.init) }
         XCTAssertEqual(rows.count, c.rows.count)
-        XCTAssertEqual(rows.count, 2 * Scorecard.metricNames(for: c.accumulators[0], hasClimatology: false).count)
+        XCTAssertEqual(rows.count, 2 * MetricName.all(for: c.accumulators[0], hasClimatology: false).count)
         let metrics = Set(rows.map { $0[2] })
-        for m in ["crps", "crps_fair", "rmse", "bias", "spread", "spread_skill", "rank_delta", "brier_gt281", "brier_fair_gt281",
-                  "brier_rel_gt281", "brier_res_gt281", "brier_unc_gt281", "roc_auc_gt281", "sedi_gt281"] {
+        for m in ["crps", "crps_standard", "crps_skill", "crps_spread", "ensemble_mean_rmse", "ensemble_mean_mse", "ensemble_stddev",
+                  "ensemble_variance", "bias", "mae", "spread_skill", "spread_skill_uncorrected", "rank_delta", "brier_score_gt281",
+                  "debiased_brier_score_gt281", "brier_rel_gt281", "brier_res_gt281", "brier_unc_gt281", "roc_auc_gt281", "sedi_gt281"] {
             XCTAssertTrue(metrics.contains(m), m)
         }
+        XCTAssertFalse(metrics.contains("crps_fair") || metrics.contains("rmse") || metrics.contains("spread"), "the scorecard's own keys are not published")
         for (r, expected) in zip(rows, c.rows) {
             XCTAssertEqual(r.count, 4)
             XCTAssertEqual(r[0], "tas")
@@ -51,20 +53,29 @@ final class VerifyOutputTests: XCTestCase {
         let f = try NetCDFFile(path: dir.appendingPathComponent("scores.nc").path)
         let v = try f.variable("tas")
         XCTAssertEqual(v.dimensionNames, ["metric", "region", "lead_time"])
+        XCTAssertEqual(v.attributes["units"]?.stringValue, "K")
         XCTAssertEqual(try f.readDoubles("lead_time"), [24, 48])
+        XCTAssertEqual(try f.variable("lead_time").attributes["dtype"]?.stringValue, "timedelta64[ns]")
+        XCTAssertNil(try f.variable("lead_time").attributes["_FillValue"])
         let values = try f.readDoubles("tas")
-        let metrics = Scorecard.metricNames(for: c.accumulators[0], hasClimatology: false)
-        let crpsIndex = try XCTUnwrap(metrics.firstIndex(of: "crps"))
-        XCTAssertEqual(values[crpsIndex * 2 + 1], Scorecard.scores(of: c.accumulators[1], hasClimatology: false)["crps"])
-        XCTAssertEqual(try f.readDoubles("tas_max_valid_members"), [5, 5])
+        let metrics = MetricName.all(for: c.accumulators[0], hasClimatology: false)
+        let crpsIndex = try XCTUnwrap(metrics.firstIndex { $0.name == "crps" })
+        XCTAssertEqual(values[crpsIndex * 2 + 1], Scorecard.scores(of: c.accumulators[1], hasClimatology: false)["crps_fair"])
+        XCTAssertEqual(try f.readDoubles("units_power").map(Int.init), metrics.map(\.unitsPower))
+        XCTAssertEqual(try f.readDoubles("counts/tas_max_valid_members"), [5, 5])
+        XCTAssertEqual(try f.readDoubles("counts/tas_inits"), [6, 6])
+        XCTAssertFalse(try f.variables(inGroup: "/").map(\.name).contains { $0.hasPrefix("tas_") }, "counts are out of the root group")
         let g = try f.attributes(ofGroup: "/")
         XCTAssertEqual(g["nan_policy"]?.stringValue, "propagate")
+        XCTAssertTrue(g["history"]?.stringValue?.contains("T") ?? false)
         XCTAssertTrue(g["area_weighting"]?.stringValue?.contains("sin") ?? false)
         XCTAssertTrue(g["events"]?.stringValue?.contains("tas > 281") ?? false)
         let d = try NetCDFFile(path: dir.appendingPathComponent("diagnostics.nc").path)
         let rh = try d.readDoubles("tas_rank_histogram")
         XCTAssertEqual(rh.count, 2 * 6)
         XCTAssertEqual(rh[0..<6].reduce(0, +), 6 * 12, accuracy: 1e-9)
+        XCTAssertEqual(try d.readDoubles("tas_rank"), [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(try d.readDoubles("tas_probability_bin"), [0, 0.2, 0.4, 0.6, 0.8, 1])
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("partials.json").path))
         let figs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("figures").path)
         for name in ["crps_tas.svg", "spread_skill.svg", "rank_histogram_tas_24h.svg", "reliability_tas_gt281_48h.svg", "roc_tas_gt281_24h.svg"] {
@@ -103,7 +114,7 @@ final class VerifyOutputTests: XCTestCase {
         if text.contains("NO_XARRAY") { throw XCTSkip("\(py) has no xarray") }
         XCTAssertEqual(p.terminationStatus, 0, text)
         let crps = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("CRPS") }.flatMap { Double($0.split(separator: " ")[1]) }, text)
-        XCTAssertEqual(crps, Scorecard.scores(of: c.accumulators[0], hasClimatology: false)["crps"])
+        XCTAssertEqual(crps, Scorecard.scores(of: c.accumulators[0], hasClimatology: false)["crps_fair"], "WB2's crps is the fair estimator")
     }
 
     func testSVGDocumentEscapesAndBreaksLinesAtNaN() {

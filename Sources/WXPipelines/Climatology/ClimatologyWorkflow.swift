@@ -75,6 +75,7 @@ public enum ClimatologyWorkflow {
         var pointDims: [WXCore.Dimension] = []
         var coords: [String: Coordinate] = [:]
         var period = ""
+        var sampled: SampledTimes?
         for name in names {
             let v = try src.variable(name)
             guard let ta = v.axis(.time), let tc = v.coordinates[v.dimensions[ta].name], let tu = tc.units else {
@@ -93,6 +94,9 @@ public enum ClimatologyWorkflow {
                 throw VerifyError.badOption(name: "--from/--to", value: "\(o.from)..\(o.to)", reason: "\(o.truthPath): '\(name)' has no time in the period")
             }
             period = "\(o.from) .. \(o.to) (\(times.count) times)"
+            if sampled == nil {
+                sampled = SampledTimes(units: tu, calendar: tc.attributes["calendar"]?.stringValue, first: tc.values[times.first!], last: tc.values[times.last!])
+            }
             let pAxes = v.dimensions.indices.filter { $0 != ta }
             let dims = pAxes.map { v.dimensions[$0] }
             if results.isEmpty {
@@ -131,12 +135,22 @@ public enum ClimatologyWorkflow {
             }
             results.append(PointClimatology(variable: name, units: v.attributes["units"]?.stringValue ?? "", mean: mean, std: std, quantiles: qs, count: cnt))
         }
-        try write(results, quantiles: o.quantiles, pointDims: pointDims, coords: coords, period: period, options: o)
+        try write(results, quantiles: o.quantiles, pointDims: pointDims, coords: coords, period: period, times: sampled, options: o)
         return results
     }
 
+    /// The first and last time sampled, in the truth's time units: the cell of the statistics over time.
+    struct SampledTimes {
+        var units: String
+        var calendar: String?
+        var first: Double
+        var last: Double
+    }
+
+    /// Writes the CF file: each statistic over time has `cell_methods: time: ...` that names a scalar `time`
+    /// coordinate (the middle of the sampled times) whose `time_bnds` are the first and last time sampled (CF 7.3).
     static func write(_ cs: [PointClimatology], quantiles: [Double], pointDims: [WXCore.Dimension], coords: [String: Coordinate],
-                      period: String, options o: ClimatologyOptions) throws {
+                      period: String, times: SampledTimes?, options o: ClimatologyOptions) throws {
         do {
             let w = try NetCDFWriter(path: o.outPath)
             do {
@@ -153,18 +167,29 @@ public enum ClimatologyWorkflow {
                     }
                 }
                 let dn = dims.map(\.name)
+                var timeRef: Attributes = [:]
+                if let t = times {
+                    try w.defineDimension("nv", size: 2)
+                    var attrs: Attributes = ["standard_name": .string("time"), "long_name": .string("middle of the sampled period"),
+                                             "units": .string(t.units), "axis": .string("T"), "bounds": .string("time_bnds")]
+                    if let c = t.calendar { attrs["calendar"] = .string(c) }
+                    try w.defineVariable("time", type: .double, dimensions: [], attributes: attrs)
+                    try w.defineVariable("time_bnds", type: .double, dimensions: ["nv"], attributes: [:])
+                    timeRef = ["coordinates": .string("time")]
+                }
                 for c in cs {
-                    try w.defineVariable("\(c.variable)_mean", type: .double, dimensions: dn, attributes: [
-                        "units": .string(c.units), "long_name": .string("climatological mean of \(c.variable)"), "cell_methods": .string("time: mean")], fillValue: .nan)
-                    try w.defineVariable("\(c.variable)_std", type: .double, dimensions: dn, attributes: [
-                        "units": .string(c.units), "long_name": .string("climatological standard deviation of \(c.variable) (population, ddof 0)"),
-                        "cell_methods": .string("time: standard_deviation")], fillValue: .nan)
-                    try w.defineVariable("\(c.variable)_quantile", type: .double, dimensions: ["quantile"] + dn, attributes: [
-                        "units": .string(c.units), "long_name": .string("climatological quantiles of \(c.variable)"),
-                        "interpolation": .string("linear (numpy default): h = (n-1)q, Q = x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h]) over sorted finite samples")],
+                    try w.defineVariable("\(c.variable)_mean", type: .double, dimensions: dn, attributes: timeRef.merging([
+                        "units": .string(c.units), "long_name": .string("climatological mean of \(c.variable)"), "cell_methods": .string("time: mean")]) { $1 },
                                          fillValue: .nan)
-                    try w.defineVariable("\(c.variable)_count", type: .int64, dimensions: dn, attributes: [
-                        "long_name": .string("finite samples of \(c.variable) per point in the period")])
+                    try w.defineVariable("\(c.variable)_std", type: .double, dimensions: dn, attributes: timeRef.merging([
+                        "units": .string(c.units), "long_name": .string("climatological standard deviation of \(c.variable) (population, ddof 0)"),
+                        "cell_methods": .string("time: standard_deviation")]) { $1 }, fillValue: .nan)
+                    try w.defineVariable("\(c.variable)_quantile", type: .double, dimensions: ["quantile"] + dn, attributes: timeRef.merging([
+                        "units": .string(c.units), "long_name": .string("climatological quantiles of \(c.variable)"),
+                        "interpolation": .string("linear (numpy default): h = (n-1)q, Q = x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h]) over sorted finite samples")]) { $1 },
+                                         fillValue: .nan)
+                    try w.defineVariable("\(c.variable)_count", type: .int32, dimensions: dn, attributes: timeRef.merging([
+                        "long_name": .string("finite samples of \(c.variable) per point in the period"), "units": .string("1")]) { $1 })
                 }
                 try w.setAttribute("Conventions", .string("CF-1.8"))
                 try w.setAttribute("title", .string("wxens climatology"))
@@ -172,13 +197,18 @@ public enum ClimatologyWorkflow {
                 try w.setAttribute("truth_file", .string(o.truthPath))
                 try w.setAttribute("period", .string(period))
                 try w.setAttribute("event_comparisons", .string("wxens verify uses these for events value > q (strict) for each quantile, value > mean + k sd and value < mean - k sd for k = 2, 3"))
+                try w.setAttribute("history", CFGlobalAttributes(title: "").attributes()["history"]!)
                 try w.write("quantile", values: quantiles)
+                if let t = times {
+                    try w.write("time", values: [(t.first + t.last) / 2])
+                    try w.write("time_bnds", values: [t.first, t.last])
+                }
                 for d in dims { if let c = coords[d.name] { try w.write(d.name, values: c.values) } }
                 for c in cs {
                     try w.write("\(c.variable)_mean", values: c.mean)
                     try w.write("\(c.variable)_std", values: c.std)
                     try w.write("\(c.variable)_quantile", values: c.quantiles.flatMap { $0 })
-                    try w.write("\(c.variable)_count", values: c.count.map(Int64.init))
+                    try w.write("\(c.variable)_count", values: c.count.map { Int32(clamping: $0) })
                 }
                 try w.finish()
             } catch { w.discard(); throw error }

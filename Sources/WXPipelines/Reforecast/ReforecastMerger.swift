@@ -33,9 +33,7 @@ public enum ReforecastMerger {
             try writer.defineVariable("member", type: .int32, dimensions: ["member"], attributes: [
                 "standard_name": .string("realization"), "long_name": .string("ensemble member number"), "units": .string("1"),
             ])
-            try writer.defineVariable("lead_time", type: .double, dimensions: ["lead_time"], attributes: [
-                "standard_name": .string("forecast_period"), "long_name": .string("forecast lead time"), "units": .string("hours"),
-            ])
+            try writer.defineVariable("lead_time", type: .double, dimensions: ["lead_time"], attributes: CFLeadTimeAxis.attributes)
             try writer.defineVariable("latitude", type: .float, dimensions: ["latitude"], attributes: [
                 "standard_name": .string("latitude"), "long_name": .string("latitude"), "units": .string("degrees_north"), "axis": .string("Y"),
             ])

@@ -100,6 +100,16 @@ public struct EventDefinition: Sendable, Codable, Equatable {
         return out
     }
 
+    /// Throws `badOption` for an event naming a variable that none of the verified (forecast, truth) pairs has.
+    public static func checkVariables(_ events: [EventDefinition], pairs: [(String, String)], forecastPath: String) throws {
+        let known = Set(pairs.flatMap { [$0.0, $0.1] })
+        for e in events {
+            guard let v = e.variable, !known.contains(v) else { continue }
+            throw VerifyError.badOption(name: "--thresholds", value: e.definition,
+                                        reason: "variable '\(v)' is not among the verified variables \(pairs.map(\.0)) of \(forecastPath)")
+        }
+    }
+
     /// The climatology-based events (SEEDS): exceedance of q90/q95/q99 and anomalies beyond +-2 and +-3 sd.
     public static func climatologyEvents(quantiles: [Double]) -> [EventDefinition] {
         var out = quantiles.map { q in

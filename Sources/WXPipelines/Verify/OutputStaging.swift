@@ -3,21 +3,37 @@ import Foundation
 /// A hidden directory inside an output directory that a run writes into, so that nothing appears under a final name
 /// unless every output was written: `commit` then moves the files to their final names, `discard` removes them.
 ///
-/// Creating it is also the check that the output directory is writable, done before any work starts.
+/// Creating it is also the check that the output directory is writable, and empty unless `overwrite`, done before any
+/// work starts. With `overwrite`, `commit` first removes what an earlier run wrote (`earlierOutputs`, the whole
+/// figures directory included, so no stale figure remains); other files are left alone.
 struct OutputStaging {
+    /// What a verify run writes into its output directory.
+    static let earlierOutputs = ["scores.csv", "scores.nc", "diagnostics.nc", VerificationPartials.fileName, "figures"]
+    /// Prefix of the hidden staging directories.
+    static let prefix = ".wxens-tmp-"
+
     /// The output directory.
     let finalDirectory: URL
     /// The hidden directory written into.
     let directory: URL
+    /// Whether `commit` replaces an earlier run's outputs.
+    let overwrite: Bool
 
-    /// Creates `path` (with its parents) and a hidden staging directory in it; `cannotWrite` when either cannot be made.
-    init(finalDirectory path: String) throws {
+    /// Creates `path` (with its parents) and a hidden staging directory in it; `cannotWrite` when either cannot be made,
+    /// `badOption` for a directory that holds anything (other than staging directories) unless `overwrite`.
+    init(finalDirectory path: String, overwrite: Bool = false) throws {
         guard !path.isEmpty else { throw VerifyError.badOption(name: "--out", value: path, reason: "an output directory is needed") }
         finalDirectory = URL(fileURLWithPath: path)
-        directory = finalDirectory.appendingPathComponent(".wxens-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        self.overwrite = overwrite
+        directory = finalDirectory.appendingPathComponent("\(OutputStaging.prefix)\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue {
-            throw VerifyError.cannotWrite(path: path, reason: "it exists and is not a directory")
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw VerifyError.cannotWrite(path: path, reason: "it exists and is not a directory") }
+            let entries = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { !$0.hasPrefix(OutputStaging.prefix) }
+            if !overwrite && !entries.isEmpty {
+                throw VerifyError.badOption(name: "--out", value: path,
+                                            reason: "the directory is not empty (\(entries.sorted().prefix(5).joined(separator: ", "))\(entries.count > 5 ? ", ..." : "")); pass --overwrite to replace an earlier run's outputs, or choose an empty directory")
+            }
         }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -30,6 +46,15 @@ struct OutputStaging {
     /// then removes the staging directory; returns the final paths.
     func commit(_ files: [String]) throws -> [String] {
         defer { discard() }
+        if overwrite {
+            for name in OutputStaging.earlierOutputs {
+                let url = finalDirectory.appendingPathComponent(name)
+                guard FileManager.default.fileExists(atPath: url.path) else { continue }
+                do { try FileManager.default.removeItem(at: url) } catch {
+                    throw VerifyError.cannotWrite(path: url.path, reason: OutputStaging.reason(error))
+                }
+            }
+        }
         var out: [String] = []
         for f in files {
             let from = directory.appendingPathComponent(f), to = finalDirectory.appendingPathComponent(f)

@@ -7,7 +7,7 @@ public struct ScoreRow: Sendable, Equatable, Codable {
     public var variable: String
     /// Lead time in hours.
     public var leadTimeHours: Double
-    /// Metric name, e.g. crps, brier_gt280.
+    /// Published metric name (`MetricName`), e.g. crps, brier_score_gt280.
     public var metric: String
     /// Score value (NaN when undefined).
     public var value: Double
@@ -69,7 +69,8 @@ public struct Scorecard: Sendable {
         accumulators.first { $0.variable == variable && $0.leadTimeHours == lead }
     }
 
-    /// Metric names in output order for an accumulator.
+    /// The scorecard's own metric keys for an accumulator (`crps` is the standard estimator here; published names
+    /// are `MetricName`'s).
     public static func metricNames(for a: VerificationAccumulator, hasClimatology: Bool) -> [String] {
         var m = ["crps", "crps_fair", "rmse", "bias", "mae", "spread", "spread_skill", "spread_skill_uncorrected"]
         if hasClimatology { m.append("acc") }
@@ -81,19 +82,19 @@ public struct Scorecard: Sendable {
         return m
     }
 
-    /// Every score as long-form rows (variable, lead, metric, value).
+    /// Every score as long-form rows (variable, lead, metric, value) under its published name (`MetricName`).
     public var rows: [ScoreRow] {
         var out: [ScoreRow] = []
         for a in accumulators {
-            let values = Self.scores(of: a, hasClimatology: metadata.hasClimatology)
-            for name in Self.metricNames(for: a, hasClimatology: metadata.hasClimatology) {
-                out.append(ScoreRow(variable: a.variable, leadTimeHours: a.leadTimeHours, metric: name, value: values[name] ?? .nan))
+            let values = MetricName.values(of: a, hasClimatology: metadata.hasClimatology)
+            for m in MetricName.all(for: a, hasClimatology: metadata.hasClimatology) {
+                out.append(ScoreRow(variable: a.variable, leadTimeHours: a.leadTimeHours, metric: m.name, value: values[m.name] ?? .nan))
             }
         }
         return out
     }
 
-    /// Scores of one accumulator by metric name (see `BlockScorer` for per-point formulas).
+    /// Scores of one accumulator by the scorecard's own keys (see `BlockScorer` for per-point formulas).
     ///
     /// rmse = sqrt(mean over inits of area-mean squared ensemble-mean error); spread = sqrt(mean of area-mean ensemble
     /// variance, ddof 1); spread_skill = sqrt((M+1)/M) spread/rmse (Fortin et al. 2014), spread_skill_uncorrected = spread/rmse;

@@ -5,51 +5,70 @@ import WXVerification
 
 /// `scores.nc` in WeatherBench2's results layout and `diagnostics.nc` with rank histograms, reliability and ROC tables.
 ///
-/// scores.nc: one variable per forecast variable with dims (metric, region, lead_time), `metric` and `region` string
-/// coordinates (region "global"), `lead_time` in hours; `<var>_min_valid_members` / `<var>_max_valid_members`
-/// (region, lead_time) give the fewest/most valid members at a scored point, `<var>_inits` the inits averaged.
+/// scores.nc: one variable per forecast variable with dims (metric, region, lead_time) and the variable's `units`,
+/// `metric` and `region` string coordinates (region "global"; metric names are `MetricName`'s), `units_power(metric)`
+/// giving the power of those units each metric carries (1, 2 or 0 for dimensionless), `lead_time` decoded by xarray as
+/// a timedelta; the counts (`<var>_inits`, `_points`, `_min_valid_members`, `_max_valid_members`) are in the group
+/// `counts`, out of the way of code that iterates over the score variables.
 public enum ScoresNetCDF {
     /// Writes `DIR/scores.nc` atomically.
     public static func writeScores(_ card: Scorecard, toDirectory dir: URL) throws {
         let leads = card.leadTimesHours
-        var metrics: [String] = []
+        var metrics: [MetricName] = []
         for a in card.accumulators {
-            for m in Scorecard.metricNames(for: a, hasClimatology: card.metadata.hasClimatology) where !metrics.contains(m) { metrics.append(m) }
+            for m in MetricName.all(for: a, hasClimatology: card.metadata.hasClimatology) where !metrics.contains(m) { metrics.append(m) }
         }
         var t = ScoreFile()
         t.dimension("metric", metrics.count)
         t.dimension("region", 1)
         t.dimension("lead_time", leads.count)
-        t.variable("metric", ["metric"], .strings(metrics), ["long_name": .string("score name")])
-        t.variable("region", ["region"], .strings(["global"]), ["long_name": .string("averaging region")])
-        t.variable("lead_time", ["lead_time"], .doubles(leads),
-                   ["units": .string("hours"), "standard_name": .string("forecast_period"), "long_name": .string("forecast lead time")])
+        t.coordinate("metric", ["metric"], .strings(metrics.map(\.name)), ["long_name": .string("score name (WeatherBench2's where WB2 has the score)")])
+        t.coordinate("units_power", ["metric"], .int32s(metrics.map { Int32($0.unitsPower) }), [
+            "long_name": .string("power of the variable's units carried by the metric's values (1: the units, 2: squared, 0: dimensionless)"),
+            "units": .string("1")])
+        t.coordinate("region", ["region"], .strings(["global"]), ["long_name": .string("averaging region")])
+        t.coordinate("lead_time", ["lead_time"], .doubles(leads), leadTimeAttributes)
         t.globalAttributes = globalAttributes(card, title: "wxens verification scores (WeatherBench2 results layout)")
+        var counts: [(String, [String], ScoreFile.Values, Attributes)] = []
         for v in card.variables {
             var data = [Double](repeating: .nan, count: metrics.count * leads.count)
-            var minM = [Int64](repeating: -1, count: leads.count), maxM = minM, inits = minM, pts = minM
+            var minM = [Int32](repeating: -1, count: leads.count), maxM = minM, inits = minM
+            var pts = [Double](repeating: .nan, count: leads.count)
             for (li, l) in leads.enumerated() {
                 guard let a = card.accumulator(v, l) else { continue }
-                let s = Scorecard.scores(of: a, hasClimatology: card.metadata.hasClimatology)
-                for (mi, m) in metrics.enumerated() { data[mi * leads.count + li] = s[m] ?? .nan }
-                minM[li] = a.points > 0 ? Int64(a.minValidMembers) : 0
-                maxM[li] = Int64(a.maxValidMembers)
-                inits[li] = Int64(a.inits)
-                pts[li] = Int64(a.points)
+                let s = MetricName.values(of: a, hasClimatology: card.metadata.hasClimatology)
+                for (mi, m) in metrics.enumerated() { data[mi * leads.count + li] = s[m.name] ?? .nan }
+                minM[li] = a.points > 0 ? Int32(clamping: a.minValidMembers) : 0
+                maxM[li] = Int32(clamping: a.maxValidMembers)
+                inits[li] = Int32(clamping: a.inits)
+                pts[li] = Double(a.points)
             }
-            t.variable(v, ["metric", "region", "lead_time"], .doubles(data), [
+            let units = card.metadata.units[v].flatMap { $0.isEmpty ? nil : $0 }
+            var attrs: Attributes = [
                 "long_name": .string("scores of \(v) by metric, region and lead time"),
-                "value_units": .string("crps, crps_fair, rmse, bias, mae, spread in \(card.metadata.units[v].flatMap { $0.isEmpty ? nil : $0 } ?? "the variable's units"); ratios, acc, brier_*, roc_auc_*, sedi_*, rank_delta dimensionless"),
-            ])
-            for (suffix, what, vals) in [("min_valid_members", "fewest valid members at a scored point", minM),
-                                         ("max_valid_members", "most valid members at a scored point", maxM),
-                                         ("inits", "init times averaged (blocks with at least one valid point)", inits),
-                                         ("points", "init x grid points scored", pts)] {
-                t.variable("\(v)_\(suffix)", ["region", "lead_time"], .int64s(vals), ["long_name": .string("\(v): \(what)")])
+                "coordinates": .string("units_power"),
+                "comment": .string("values of a metric are in units^units_power: " + metrics.map { "\($0.name) \($0.units(variableUnits: units) ?? "units")" }.joined(separator: ", ")),
+            ]
+            if let units { attrs["units"] = .string(units) }
+            t.variable(v, ["metric", "region", "lead_time"], .doubles(data), attrs)
+            // CF-1.8 has no int64: int32 counts, and the points (which can pass 2^31) as exact doubles.
+            for (suffix, what, vals) in [("min_valid_members", "fewest valid members at a scored point", ScoreFile.Values.int32s(minM)),
+                                         ("max_valid_members", "most valid members at a scored point", .int32s(maxM)),
+                                         ("inits", "init times averaged (blocks with at least one valid point)", .int32s(inits)),
+                                         ("points", "init x grid points scored", .doubles(pts))] {
+                counts.append(("counts/\(v)_\(suffix)", ["region", "lead_time"], vals,
+                               ["long_name": .string("\(v): \(what)"), "units": .string("1")]))
             }
         }
+        t.groups.append("counts")
+        // The group repeats the coordinates so that xr.open_dataset(path, group="counts") has them too.
+        t.coordinate("counts/region", ["region"], .strings(["global"]), ["long_name": .string("averaging region")])
+        t.coordinate("counts/lead_time", ["lead_time"], .doubles(leads), leadTimeAttributes)
+        for c in counts { t.variable(c.0, c.1, c.2, c.3) }
         try t.write(to: dir.appendingPathComponent("scores.nc").path)
     }
+
+    static var leadTimeAttributes: Attributes { CFLeadTimeAxis.attributes }
 
     /// Writes `DIR/diagnostics.nc` atomically: rank histograms, reliability tables, ROC points and contingency tables.
     public static func writeDiagnostics(_ card: Scorecard, toDirectory dir: URL) throws {
@@ -57,9 +76,9 @@ public enum ScoresNetCDF {
         var t = ScoreFile()
         t.dimension("lead_time", leads.count)
         t.dimension("contingency", 4)
-        t.variable("lead_time", ["lead_time"], .doubles(leads), ["units": .string("hours"), "standard_name": .string("forecast_period")])
-        t.variable("contingency", ["contingency"], .strings(["hits", "false_alarms", "misses", "correct_negatives"]),
-                   ["long_name": .string("2x2 table entries for the forecast p >= 0.5")])
+        t.coordinate("lead_time", ["lead_time"], .doubles(leads), leadTimeAttributes)
+        t.coordinate("contingency", ["contingency"], .strings(["hits", "false_alarms", "misses", "correct_negatives"]),
+                     ["long_name": .string("2x2 table entries for the forecast p >= 0.5")])
         t.globalAttributes = globalAttributes(card, title: "wxens verification diagnostics: rank histograms, reliability, ROC, contingency")
         for v in card.variables {
             let accs = leads.map { card.accumulator(v, $0) }
@@ -68,10 +87,17 @@ public enum ScoresNetCDF {
             t.dimension(rankDim, M + 1)
             t.dimension(binDim, M + 1)
             t.dimension(rocDim, M + 2)
+            t.coordinate(rankDim, [rankDim], .int32s((1...(M + 1)).map { Int32($0) }), [
+                "long_name": .string("rank of the truth among the \(M) members of \(v) (1: below all members)"), "units": .string("1")])
+            t.coordinate(binDim, [binDim], .doubles((0...M).map { Double($0) / Double(M) }), [
+                "long_name": .string("nominal forecast probability k/M of the bin (\(v), M = \(M))"), "units": .string("1")])
+            t.coordinate(rocDim, [rocDim], .doubles((0...(M + 1)).map { Double($0) / Double(M) }), [
+                "long_name": .string("forecast probability threshold k/M of the ROC point (\(v), M = \(M); k = M + 1: never)"), "units": .string("1")])
             var rh = [Double](repeating: .nan, count: leads.count * (M + 1))
             for (li, a) in accs.enumerated() { if let a { for (r, c) in a.rankHistogram.enumerated() { rh[li * (M + 1) + r] = c } } }
             t.variable("\(v)_rank_histogram", ["lead_time", rankDim], .doubles(rh), [
-                "long_name": .string("\(v): rank histogram counts, rank 1..M+1, ties split equally (an observation with b members below and k equal adds 1/(k+1) to ranks b+1..b+k+1)")])
+                "long_name": .string("\(v): rank histogram counts, rank 1..M+1, ties split equally (an observation with b members below and k equal adds 1/(k+1) to ranks b+1..b+k+1)"),
+                "units": .string("1")])
             let events = accs.compactMap { $0 }.first?.events.map(\.name) ?? []
             for e in events {
                 let def = accs.compactMap { $0?.events.first { $0.name == e }?.definition }.first ?? e
@@ -98,40 +124,53 @@ public enum ScoresNetCDF {
                         }
                         for (k, x) in row.prefix(n).enumerated() { vals[li * n + k] = x }
                     }
-                    t.variable("\(v)_\(e)_\(name)", ["lead_time", dim], .doubles(vals), ["long_name": .string("\(def): \(what)")])
+                    t.variable("\(v)_\(e)_\(name)", ["lead_time", dim], .doubles(vals), ["long_name": .string("\(def): \(what)"), "units": .string("1")])
                 }
             }
         }
         try t.write(to: dir.appendingPathComponent("diagnostics.nc").path)
     }
 
-    /// A score file described whole (dimensions, then double, int64 and string variables) and written at once through
-    /// WXIO's `NetCDFWriter` (temporary name, then rename); errors become `VerifyError.cannotWrite`.
+    /// A score file described whole (dimensions, then coordinate and data variables of doubles, integers or strings;
+    /// a name `GROUP/NAME` puts a variable in a group) and written at once through WXIO's `NetCDFWriter` (temporary
+    /// name, then rename); errors become `VerifyError.cannotWrite`. Data variables get a `_FillValue` (NaN, or -1 for
+    /// integers), coordinates none.
     struct ScoreFile {
         enum Values {
             case doubles([Double])
+            case int32s([Int32])
             case int64s([Int64])
             case strings([String])
+
+            var isReal: Bool { if case .doubles = self { return true } else { return false } }
         }
 
         var dimensions: [(name: String, size: Int)] = []
-        var variables: [(name: String, dimensions: [String], values: Values, attributes: Attributes)] = []
+        var groups: [String] = []
+        var variables: [(name: String, dimensions: [String], values: Values, attributes: Attributes, isCoordinate: Bool)] = []
         var globalAttributes: Attributes = [:]
 
         mutating func dimension(_ name: String, _ size: Int) { dimensions.append((name, size)) }
 
         mutating func variable(_ name: String, _ dims: [String], _ values: Values, _ attributes: Attributes = [:]) {
-            variables.append((name, dims, values, attributes))
+            variables.append((name, dims, values, attributes, false))
+        }
+
+        mutating func coordinate(_ name: String, _ dims: [String], _ values: Values, _ attributes: Attributes = [:]) {
+            variables.append((name, dims, values, attributes, true))
         }
 
         func write(to path: String) throws {
             do {
                 let w = try NetCDFWriter(path: path)
                 for d in dimensions { try w.defineDimension(d.name, size: d.size) }
+                for g in groups { try w.defineGroup(g) }
                 for v in variables {
+                    let fill: Double? = v.isCoordinate ? nil : (v.values.isReal ? .nan : -1)
                     switch v.values {
-                    case .doubles: try w.defineVariable(v.name, type: .double, dimensions: v.dimensions, attributes: v.attributes, fillValue: .nan)
-                    case .int64s: try w.defineVariable(v.name, type: .int64, dimensions: v.dimensions, attributes: v.attributes, fillValue: -1)
+                    case .doubles: try w.defineVariable(v.name, type: .double, dimensions: v.dimensions, attributes: v.attributes, fillValue: fill)
+                    case .int32s: try w.defineVariable(v.name, type: .int32, dimensions: v.dimensions, attributes: v.attributes, fillValue: fill)
+                    case .int64s: try w.defineVariable(v.name, type: .int64, dimensions: v.dimensions, attributes: v.attributes, fillValue: fill)
                     case .strings: try w.defineStringVariable(v.name, dimensions: v.dimensions, attributes: v.attributes)
                     }
                 }
@@ -139,6 +178,7 @@ public enum ScoresNetCDF {
                 for v in variables {
                     switch v.values {
                     case .doubles(let a): try w.write(v.name, values: a)
+                    case .int32s(let a): try w.write(v.name, values: a)
                     case .int64s(let a): try w.write(v.name, values: a)
                     case .strings(let a): try w.write(v.name, strings: a)
                     }
@@ -152,22 +192,20 @@ public enum ScoresNetCDF {
         }
     }
 
+    /// Title, Conventions, source, `history` (UTC time and command line) and the run's description.
     static func globalAttributes(_ card: Scorecard, title: String) -> Attributes {
         let m = card.metadata
         var a: Attributes = [
-            "title": .string(title),
-            "Conventions": .string("CF-1.8"),
-            "source": .string("wxens \(wxensVersion)"),
             "forecast_files": .strings(m.forecastPaths),
             "truth_files": .strings(m.truthPaths),
             "area_weighting": .string(m.weightingDescription),
             "normalisation": .string(VerificationMetadata.normalisation),
             "nan_policy": .string(m.nanPolicy.rawValue),
             "nan_policy_meaning": .string(nanMeaning(m.nanPolicy)),
-            "crps_definition": .string("crps: (1/M) sum|x_i - y| - 1/(2M^2) sum_ij|x_i - x_j| (empirical CDF, properscoring); crps_fair: 1/(2M(M-1)) instead (Ferro 2014, WeatherBench2)"),
-            "spread_skill_definition": .string("spread_skill = sqrt((M+1)/M) * spread / rmse (Fortin et al. 2014); spread_skill_uncorrected = spread / rmse; spread = sqrt(mean ensemble variance, ddof 1)"),
+            "crps_definition": .string("crps (WeatherBench2's): (1/M) sum|x_i - y| - 1/(2M(M-1)) sum_ij|x_i - x_j| (fair, Ferro 2014) = crps_skill - crps_spread/2 with crps_skill = (1/M) sum|x_i - y|, crps_spread = sum_ij|x_i - x_j|/(M(M-1)); crps_standard: 1/(2M^2) instead (empirical CDF, properscoring)"),
+            "spread_skill_definition": .string("ensemble_mean_rmse = sqrt(ensemble_mean_mse), ensemble_stddev = sqrt(ensemble_variance) (ddof 1), square roots after the mean over inits; spread_skill = sqrt((M+1)/M) * ensemble_stddev / ensemble_mean_rmse (Fortin et al. 2014); spread_skill_uncorrected = ensemble_stddev / ensemble_mean_rmse (WeatherBench2's spread/skill)"),
             "rank_delta_definition": .string("Candille & Talagrand (2005): sum_k (s_k - S/(M+1))^2 / (S M/(M+1)); 1 for a reliable ensemble"),
-            "brier_definition": .string("p = (members in event)/M; brier = (p - o)^2; brier_fair = (p - o)^2 - p(1 - p)/(M - 1); rel/res/unc: Murphy (1973) over bins p = k/M, brier = rel - res + unc; roc_auc: trapezoid over p >= k/M; sedi: Ferro & Stephenson (2011) for p >= 0.5"),
+            "brier_definition": .string("p = (members in event)/M; brier_score = (p - o)^2; debiased_brier_score = (p - o)^2 - p(1 - p)/(M - 1); brier_rel/res/unc: Murphy (1973) over bins p = k/M, brier = rel - res + unc; roc_auc: trapezoid over p >= k/M; sedi: Ferro & Stephenson (2011) for p >= 0.5"),
         ]
         if let c = m.climatologyPath {
             a["climatology_file"] = .string(c)
@@ -175,7 +213,7 @@ public enum ScoresNetCDF {
         }
         let events = m.events.map { "\($0.name): \($0.definition)" }
         if !events.isEmpty { a["events"] = .strings(events) }
-        return a
+        return CFGlobalAttributes(title: title, extra: a).attributes()
     }
 
     static func nanMeaning(_ p: NaNPolicy) -> String {

@@ -33,13 +33,15 @@ public struct VerifyOptions: Sendable {
     public var writeFigures: Bool
     /// Silence progress output.
     public var quiet: Bool
+    /// Replace an earlier run's outputs in a non-empty `outDirectory` (otherwise such a directory is refused).
+    public var overwrite: Bool
 
     /// Options with defaults: area-weighted, NaN propagate, figures on, partials off.
     public init(forecastPath: String, truthPath: String, outDirectory: String? = nil, variables: [String]? = nil,
                 forecastVariable: String? = nil, truthVariable: String? = nil, leadTimesHours: [Double]? = nil,
                 events: [EventDefinition] = [], climatologyPath: String? = nil, areaWeights: Bool = true,
                 nanPolicy: NaNPolicy = .propagate, maxMemoryBytes: Int? = nil, writePartials: Bool = false,
-                writeFigures: Bool = true, quiet: Bool = true) {
+                writeFigures: Bool = true, quiet: Bool = true, overwrite: Bool = false) {
         self.forecastPath = forecastPath
         self.truthPath = truthPath
         self.outDirectory = outDirectory
@@ -55,6 +57,7 @@ public struct VerifyOptions: Sendable {
         self.writePartials = writePartials
         self.writeFigures = writeFigures
         self.quiet = quiet
+        self.overwrite = overwrite
     }
 
     /// Parses a memory size such as 512MB, 2GB, 1.5GiB or a byte count.

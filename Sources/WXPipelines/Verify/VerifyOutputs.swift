@@ -4,10 +4,10 @@ import Foundation
 /// and, when asked, partials.json. All are written under a hidden staging directory first and moved to their final
 /// names only when every one was written, so a failure leaves no output behind.
 public enum VerifyOutputs {
-    /// Writes the outputs; returns the paths written.
+    /// Writes the outputs; returns the paths written. A directory holding anything is refused unless `overwrite`.
     @discardableResult
-    public static func write(_ card: Scorecard, toDirectory path: String, partials: Bool, figures: Bool) throws -> [String] {
-        try write(card, staging: try OutputStaging(finalDirectory: path), partials: partials, figures: figures)
+    public static func write(_ card: Scorecard, toDirectory path: String, partials: Bool, figures: Bool, overwrite: Bool = false) throws -> [String] {
+        try write(card, staging: try OutputStaging(finalDirectory: path, overwrite: overwrite), partials: partials, figures: figures)
     }
 
     /// Writes the outputs into `staging` and commits them; on any error nothing is left under a final name.
@@ -33,7 +33,7 @@ public enum VerifyOutputs {
     /// and the output directory are checked before any file is read.
     public static func verify(_ o: VerifyOptions) throws -> Scorecard {
         try o.validate()
-        let staging = try o.outDirectory.map { try OutputStaging(finalDirectory: $0) }
+        let staging = try o.outDirectory.map { try OutputStaging(finalDirectory: $0, overwrite: o.overwrite) }
         do {
             let fs = try NetCDFVerifySource(path: o.forecastPath)
             let ts = o.truthPath == o.forecastPath ? fs : try NetCDFVerifySource(path: o.truthPath)
@@ -47,9 +47,11 @@ public enum VerifyOutputs {
         }
     }
 
-    /// Merges the partials of several run directories and writes the outputs into `outDirectory`.
-    public static func merge(runs: [String], outDirectory: String?, figures: Bool = true, partials: Bool = true) throws -> Scorecard {
-        let staging = try outDirectory.map { try OutputStaging(finalDirectory: $0) }
+    /// Merges the partials of several run directories and writes the outputs into `outDirectory` (a directory
+    /// holding anything is refused unless `overwrite`).
+    public static func merge(runs: [String], outDirectory: String?, figures: Bool = true, partials: Bool = true,
+                             overwrite: Bool = false) throws -> Scorecard {
+        let staging = try outDirectory.map { try OutputStaging(finalDirectory: $0, overwrite: overwrite) }
         do {
             let parts = try runs.map { ($0, try VerificationPartials.read($0)) }
             let card = try VerificationPartials.merge(parts)

@@ -121,6 +121,7 @@ public enum VerifyWorkflow {
     public static func run(_ o: VerifyOptions, forecast: VerifySource, truth: VerifySource, climatology climSource: VerifySource? = nil) throws -> Scorecard {
         try o.validate()
         let pairs = try variablePairs(o, forecast: forecast, truth: truth)
+        try EventDefinition.checkVariables(o.events, pairs: pairs, forecastPath: forecast.path)
         var plans: [(VerificationPlan, String)] = []
         for (f, t) in pairs {
             let plan = try VerificationPlan.make(forecast: forecast, forecastName: f, truth: truth, truthName: t,

@@ -32,6 +32,7 @@ struct VerifyRunCommand: ParsableCommand {
     @Flag(help: "Also write partials.json for `wxens verify merge`.") var partials = false
     @Flag(name: .customLong("no-figures"), help: "Do not write SVG figures.") var noFigures = false
     @Flag(help: "No progress output.") var quiet = false
+    @Flag(help: "Replace an earlier run's outputs in a non-empty --out (scores, diagnostics, partials, the figures folder).") var overwrite = false
 
     func run() throws {
         do {
@@ -53,7 +54,7 @@ struct VerifyRunCommand: ParsableCommand {
                 forecastVariable: forecastVar, truthVariable: truthVar, leadTimesHours: leads,
                 events: try thresholds.map(EventDefinition.parseThresholds) ?? [], climatologyPath: climatology,
                 areaWeights: !noAreaWeights, nanPolicy: policy, maxMemoryBytes: try maxMemory.map(VerifyOptions.parseMemory),
-                writePartials: partials, writeFigures: !noFigures, quiet: quiet)
+                writePartials: partials, writeFigures: !noFigures, quiet: quiet, overwrite: overwrite)
             let card = try VerifyOutputs.verify(o)
             if !quiet {
                 FileHandle.standardError.write(Data("wxens verify: \(card.accumulators.count) (variable, lead) scorecards written to \(out)\n".utf8))
@@ -70,6 +71,7 @@ struct VerifyMergeCommand: ParsableCommand {
 
     @Option(help: "Output directory.") var out: String
     @Flag(name: .customLong("no-figures"), help: "Do not write SVG figures.") var noFigures = false
+    @Flag(help: "Replace an earlier run's outputs in a non-empty --out.") var overwrite = false
     @Argument(help: "Run directories written with --partials, or reforecast RUNDIRs planned with verify_truth.") var runs: [String]
 
     func run() throws {
@@ -77,7 +79,7 @@ struct VerifyMergeCommand: ParsableCommand {
             let expanded = try runs.flatMap { run -> [String] in
                 FileManager.default.fileExists(atPath: run + "/" + ReforecastManifest.fileName) ? try ReforecastManifest.verificationRuns(run) : [run]
             }
-            _ = try VerifyOutputs.merge(runs: expanded, outDirectory: out, figures: !noFigures)
+            _ = try VerifyOutputs.merge(runs: expanded, outDirectory: out, figures: !noFigures, overwrite: overwrite)
         } catch {
             throw failWith(error)
         }
