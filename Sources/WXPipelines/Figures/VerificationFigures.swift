@@ -41,11 +41,11 @@ public enum VerificationFigures {
             let skill = "Skill against lead time"
             try save(LineChart(title: "\(v): CRPS, ensemble-mean RMSE and spread", subtitle: sub, leads: axis,
                                yLabel: "CRPS, RMSE, spread (\(u))",
-                               series: [series("crps", "CRPS"), series("rmse", "RMSE of ensemble mean", color: chartPalette[1]),
+                               series: [series("crps", "standard CRPS"), series("rmse", "RMSE of ensemble mean", color: chartPalette[1]),
                                         series("spread", "spread (ensemble sd)", dash: "7,4", color: chartPalette[2])]).render(),
                      "skill_\(safe).svg", section, skill, "CRPS, RMSE and spread")
             try save(LineChart(title: "\(v): CRPS against lead time", subtitle: sub, leads: axis, yLabel: "CRPS (\(u))",
-                               series: [series("crps", "CRPS (\(accs.first?.members ?? 0) members)"),
+                               series: [series("crps", "standard CRPS (\(accs.first?.members ?? 0) members)"),
                                         series("crps_fair", "fair CRPS", dash: "7,4")]).render(),
                      "crps_\(safe).svg", section, skill, "CRPS and fair CRPS")
             try save(LineChart(title: "\(v): ensemble-mean RMSE and spread", subtitle: sub, leads: axis, yLabel: "RMSE, spread (\(u))",

@@ -143,8 +143,9 @@ struct VerifyPipelineBench: ParsableCommand {
             guard f.count == 4, let v = Double(f[3]) else { continue }
             ours["\(f[0])/\(f[1])/\(f[2])"] = v
         }
-        // Our metric names for the peer's (either naming of the scorecard).
-        let names = ["crps": ["crps", "crps_standard"], "rmse": ["rmse", "ensemble_mean_rmse"], "spread": ["spread", "ensemble_stddev"]]
+        // Our metric names for the peer's, the published (WeatherBench2) names first: there `crps` is the fair
+        // estimator, and the peer's scoringrules `crps_ensemble` is the standard one, `crps_standard`.
+        let names = ["crps": ["crps_standard", "crps"], "rmse": ["ensemble_mean_rmse", "rmse"], "spread": ["ensemble_stddev", "spread"]]
         var worst = 0.0, compared = 0
         var where_ = ""
         for (key, value) in peer {
