@@ -33,7 +33,9 @@ final class UNetRegionalTests: XCTestCase {
                                           midAttention: false, groups: 1, embeddingWidth: 0, scalars: [], padding: padding,
                                           zeroInit: false))
             let layer = net.convIn
-            let p = ConvLayer.Parameters(weight: Tensor(shape: [2, 1, 3, 3], repeating: 1), bias: Tensor(zeros: [2]))
+            var rng = SplitMix64(seed: 1)
+            var p = layer.initialParameters(&rng)
+            (p.weight, p.bias) = (Tensor(shape: [2, 1, 3, 3], repeating: 1), Tensor(zeros: [2]))
             let (y, cache) = try layer.forward(input, p)
             let west = (0..<2).flatMap { c in (0..<h).map { i in y.array[(c * h + i) * w] } }
             let (gIn, _) = try layer.backward(Tensor(shape: y.shape, values: (0..<y.count).map { $0 % w == 0 ? 1 : 0 }), cache, p)
