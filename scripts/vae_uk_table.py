@@ -25,7 +25,7 @@ def get(run, lead, metric):
 
 print("| lead h | CRPS vae | CRPS pers | CRPS pers-daily | CRPS clim | fair CRPS vae | fair pers | fair pers-daily | fair clim "
       "| vae/pers | vae/pers-daily | vae/clim | spread/skill vae | rank delta vae | RMSE (mean) vae |")
-print("|" + "---|" * 16)
+print("|" + "---|" * 15)
 for l in leads:
     c = [get(r, l, "crps") for r in runs]
     f = [get(r, l, "crps_fair") for r in runs]
