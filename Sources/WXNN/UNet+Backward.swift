@@ -22,7 +22,8 @@ extension UNet {
             gE = try gE.map { try Elementwise.add($0, g) } ?? g
         }
 
-        let (ga, gConvOut) = try convOut.backward(gy, cache.convOut!, p.convOut)
+        let fit = cache.fit
+        let (ga, gConvOut) = try convOut.backward(fit.pad(gy), cache.convOut!, p.convOut)
         var (gh, gNormOut, _, _) = try normOut.backward(ga!, cache.normOut!, p.normOut)
         (cache.convOut, cache.normOut) = (nil, nil)
 
@@ -93,7 +94,7 @@ extension UNet {
         if let embedding, let gE, let ce = cache.embed, let pe = p.embed { gEmbed = try embedding.backward(gE, ce, pe) }
 
         var gx: Tensor? = nil, gc: Tensor? = nil
-        if let gInput {
+        if let gInput = gInput.map(fit.crop) {
             if config.conditionChannels > 0 {
                 let parts = try ChannelConcat.backward(gradOutput: gInput, channels: [config.inputChannels, config.conditionChannels])
                 (gx, gc) = (parts[0], parts[1])

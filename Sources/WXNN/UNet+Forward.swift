@@ -19,6 +19,8 @@ extension UNet {
         var up: [Up] = []
         var normOut: GroupNormSiLULayer.Cache?
         var convOut: ConvLayer.Cache?
+        /// The canvas the pass ran on.
+        var fit: UNetGridFit
 
         /// Bytes held by the distinct tensors of the cache (activation memory of a training step).
         public var bytes: Int {
@@ -40,11 +42,12 @@ extension UNet {
     public func forward(_ x: Tensor, condition: Tensor? = nil, scalars: Tensor? = nil,
                         _ p: Parameters) throws -> (Tensor, Cache) {
         try checkInputs(x, condition: condition, scalars: scalars)
+        let fit = config.gridFit(height: x.shape[2], width: x.shape[3])
         var embed: ConditioningEmbedding.Cache? = nil, e: Tensor? = nil
         if let embedding, let scalars, let pe = p.embed { (e, embed) = try embedding.forward(scalars, pe) }
-        let input = try condition.map { try ChannelConcat.forward([x, $0]) } ?? x
+        let input = fit.pad(try condition.map { try ChannelConcat.forward([x, $0]) } ?? x)
         var (h, ci) = try convIn.forward(input, p.convIn)
-        var cache = Cache(embed: embed, embedding: e, convIn: ci)
+        var cache = Cache(embed: embed, embedding: e, convIn: ci, fit: fit)
         var skips = [h]
 
         for l in 0..<config.levels {
@@ -106,7 +109,7 @@ extension UNet {
         let (a, cn) = try normOut.forward(h, p.normOut)
         let (y, co) = try convOut.forward(a, p.convOut)
         (cache.normOut, cache.convOut) = (cn, co)
-        return (y, cache)
+        return (fit.crop(y), cache)
     }
 
     /// y as `forward` gives it, the same bits, without a cache (inference): each activation is freed once the
@@ -115,9 +118,10 @@ extension UNet {
     public func infer(_ x: Tensor, condition: Tensor? = nil, scalars: Tensor? = nil, _ p: Parameters,
                       weights: InferenceWeights? = nil) throws -> Tensor {
         try checkInputs(x, condition: condition, scalars: scalars)
+        let fit = config.gridFit(height: x.shape[2], width: x.shape[3])
         var e: Tensor? = nil
         if let embedding, let scalars, let pe = p.embed { e = try embedding.infer(scalars, pe) }
-        var h = try convIn.infer(try condition.map { try ChannelConcat.forward([x, $0]) } ?? x, p.convIn, weights: weights)
+        var h = try convIn.infer(fit.pad(try condition.map { try ChannelConcat.forward([x, $0]) } ?? x), p.convIn, weights: weights)
         var skips = [h]
 
         for l in 0..<config.levels {
@@ -146,7 +150,7 @@ extension UNet {
             if let us = up[l].upsample { h = try us.infer(h, p.up[l].upsample!, weights: weights) }
         }
 
-        return try convOut.infer(try normOut.infer(h, p.normOut), p.convOut, weights: weights)
+        return fit.crop(try convOut.infer(try normOut.infer(h, p.normOut), p.convOut, weights: weights))
     }
 
     /// Checks the inputs against the configuration.

@@ -5,7 +5,8 @@ public enum GlobePadding: String, Codable, Sendable {
     /// Longitude wraps around (circular); latitude is mirrored about the first and last rows (PyTorch "reflect"),
     /// so the row beyond a pole is the row next to it: no signal from zeros at the poles.
     case globe
-    /// Zeros on both axes (for regional grids).
+    /// Zeros on both axes (for regional grids); a grid whose sides are not multiples of 2^(levels - 1) is run on a
+    /// zero-extended canvas and the output cropped (`UNetGridFit`).
     case zeros
 
     /// The convolution padding of a 3x3 kernel.
@@ -105,7 +106,15 @@ public struct UNetConfig: Codable, Equatable, Sendable {
     /// Number of levels.
     public var levels: Int { channels.count }
 
-    /// Checks that the architecture can be built, and on a `height` x `width` grid when given.
+    /// The canvas a `height` x `width` grid runs on: itself with globe padding (which needs sides divisible by
+    /// 2^(levels - 1)), the next multiples with zero padding.
+    public func gridFit(height: Int, width: Int) -> UNetGridFit {
+        padding == .zeros ? UNetGridFit(height: height, width: width, levels: levels)
+            : UNetGridFit(height: height, width: width, levels: 1)
+    }
+
+    /// Checks that the architecture can be built, and on a `height` x `width` grid when given (any size with zero
+    /// padding, sides divisible by 2^(levels - 1) with globe padding).
     public func validate(height: Int? = nil, width: Int? = nil) throws {
         guard architecture == "unet" else { throw ModelConfigError.unknownArchitecture(architecture) }
         func positive(_ v: Int, _ field: String) throws {
@@ -147,7 +156,7 @@ public struct UNetConfig: Codable, Equatable, Sendable {
             }
         }
         if let height, let width {
-            let f = 1 << (levels - 1)
+            let f = padding == .zeros ? 1 : 1 << (levels - 1)
             guard height > 0, width > 0, height % f == 0, width % f == 0 else {
                 throw ModelConfigError.gridNotDivisible(height: height, width: width, levels: levels)
             }

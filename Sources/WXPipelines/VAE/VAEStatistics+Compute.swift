@@ -3,8 +3,8 @@ import WXGenerative
 
 extension VAEStatistics {
     /// Area-weighted mean and standard deviation of each variable over `frames` of `series`, and the standard
-    /// deviation of its one-step increment over consecutive frames of that range.
-    public static func compute(_ series: TruthSeries, frames: ClosedRange<Int>, variables v: Int) -> VAEStatistics {
+    /// deviation of its one-step increment over the pairs of frames `lag` apart (the model's step) in that range.
+    public static func compute(_ series: TruthSeries, frames: ClosedRange<Int>, variables v: Int, lag: Int = 1) -> VAEStatistics {
         let h = series.latitudes.count, w = series.longitudes.count, plane = h * w
         let rows = series.latitudes.map { cos($0 * .pi / 180) }, total = rows.reduce(0, +) * Double(w)
         var mean = [Float](), std = [Float](), inc = [Float]()
@@ -16,8 +16,8 @@ extension VAEStatistics {
                     let x = Double(series.values[o + p]), wt = rows[p / w]
                     s += wt * x
                     s2 += wt * x * x
-                    if t > frames.lowerBound {
-                        let d = x - Double(series.values[o - series.stateSize + p])
+                    if t >= frames.lowerBound + lag {
+                        let d = x - Double(series.values[o - lag * series.stateSize + p])
                         d2 += wt * d * d
                     }
                 }
@@ -25,7 +25,7 @@ extension VAEStatistics {
             let n = total * Double(frames.count), m = s / n
             mean.append(Float(m))
             std.append(Float(max(sqrt(max(s2 / n - m * m, 0)), 1e-6)))
-            inc.append(Float(max(sqrt(d2 / (total * Double(frames.count - 1))), 1e-6)))
+            inc.append(Float(max(sqrt(d2 / (total * Double(frames.count - lag))), 1e-6)))
         }
         return VAEStatistics(mean: mean, std: std, incrementStd: inc)
     }

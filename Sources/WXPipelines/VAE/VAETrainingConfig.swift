@@ -1,4 +1,5 @@
 import Foundation
+import WXCore
 import WXGenerative
 import WXNN
 import Yams
@@ -16,10 +17,15 @@ public struct VAETrainingConfig: Codable, Sendable {
         public var validationFrames: [Int]
         /// Every how many frames a validation example is taken.
         public var validationEvery: Int
+        /// The model's step in hours, a whole multiple of the truth's time spacing (the spacing when absent): an
+        /// hourly truth trains a 6-hourly model with `step_hours: 6`, each example's states 6 frames apart, one
+        /// example starting at every frame of the period.
+        public var stepHours: Double?
 
         enum CodingKeys: String, CodingKey {
             case truth
             case trainFrames = "train_frames", validationFrames = "validation_frames", validationEvery = "validation_every"
+            case stepHours = "step_hours"
         }
     }
 
@@ -44,11 +50,11 @@ public struct VAETrainingConfig: Codable, Sendable {
             case attentionHeads = "attention_heads"
         }
 
-        /// The U-Net with these sizes and the given channel counts.
-        func unet(input: Int, condition: Int, output: Int) -> UNetConfig {
+        /// The U-Net with these sizes, the given channel counts and edge padding.
+        func unet(input: Int, condition: Int, output: Int, padding: GlobePadding) -> UNetConfig {
             UNetConfig(inputChannels: input, conditionChannels: condition, outputChannels: output, channels: channels,
                        resBlocks: resBlocks, attentionLevels: attentionLevels, midAttention: midAttention,
-                       attentionHeads: attentionHeads, groups: groups, embeddingWidth: 0, scalars: [], padding: .globe,
+                       attentionHeads: attentionHeads, groups: groups, embeddingWidth: 0, scalars: [], padding: padding,
                        zeroInit: true)
         }
     }
@@ -57,6 +63,9 @@ public struct VAETrainingConfig: Codable, Sendable {
     public struct ModelSize: Codable, Sendable {
         /// Prior, posterior and decoder sizes.
         public var prior: NetworkSize, posterior: NetworkSize, decoder: NetworkSize
+        /// Edge padding of all three: `globe` (circular longitude, for grids that wrap around the Earth) or `zeros`
+        /// (regional grids, any size); when absent, `globe` if the grid's longitudes close the circle, else `zeros`.
+        public var padding: GlobePadding?
     }
 
     /// The loss.
@@ -133,11 +142,17 @@ public struct VAETrainingConfig: Codable, Sendable {
         if let w = loss.variableWeights, w.count != v {
             throw ModelConfigError.invalid(field: "loss.variable_weights", reason: "needs one weight per variable (\(v))")
         }
+        let wraps = LatLonGrid(latitudes: latitudes, longitudes: longitudes).isGlobalInLongitude
+        let padding = model.padding ?? (wraps ? .globe : .zeros)
+        guard padding != .globe || wraps else {
+            throw ModelConfigError.invalid(field: "model.padding",
+                reason: "globe padding wraps longitude, but the grid's \(longitudes.count) longitudes (\(longitudes.first ?? 0) .. \(longitudes.last ?? 0)) do not close the circle (a limited area: use zeros)")
+        }
         let c = VAEConfig(variables: variables, latitudes: latitudes, longitudes: longitudes, stepHours: stepHours,
                           latentChannels: z, logVarianceLimit: logVarianceLimit,
-                          prior: model.prior.unet(input: a, condition: 0, output: 2 * z),
-                          posterior: model.posterior.unet(input: a, condition: v, output: 2 * z),
-                          decoder: model.decoder.unet(input: a, condition: z, output: v))
+                          prior: model.prior.unet(input: a, condition: 0, output: 2 * z, padding: padding),
+                          posterior: model.posterior.unet(input: a, condition: v, output: 2 * z, padding: padding),
+                          decoder: model.decoder.unet(input: a, condition: z, output: v, padding: padding))
         try c.validate()
         return c
     }

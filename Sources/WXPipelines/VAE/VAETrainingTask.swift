@@ -3,10 +3,11 @@ import WXCore
 import WXGenerative
 import WXNN
 
-/// VAE training as a WXNN `TrainingTask`: example e is the step from frame t = first + 1 + e of the training period
-/// (inputs from t and t - 1, target t + 1); the K members' latent draws come from (seed, step, example).
+/// VAE training as a WXNN `TrainingTask`: with the model's step `lag` frames long (1 unless the truth is finer than
+/// the step), example e is the step from frame t = first + lag + e of the training period (inputs from t and
+/// t - lag, target t + lag); the K members' latent draws come from (seed, step, example).
 /// With `loss.rollout_steps` R > 1 (multi-step fine-tuning) example e is the R-step rollout from t, with targets
-/// t + 1 ... t + R, and step r's draws come from (seed, step, example, r).
+/// t + lag ... t + R lag, and step r's draws come from (seed, step, example, r).
 public final class VAETrainingTask: TrainingTask {
     /// The model's networks.
     public let model: VAEModel
@@ -19,11 +20,15 @@ public final class VAETrainingTask: TrainingTask {
     let validationFrames: [Int]
     let rowWeights: [Double]
     let seed: UInt64
+    /// Frames per model step.
+    let lag: Int
 
     /// A task on `series`, training on steps inside `trainFrames` and validating at `validationFrames` (each t with
-    /// t - 1 and t + 1 in the series).
+    /// t - lag and t + R lag in the series), the model's step `lag` frames long.
     public init(model: VAEModel, statistics: VAEStatistics, loss: VAETrainingConfig.Loss, series: TruthSeries,
-                trainFrames: ClosedRange<Int>, validationFrames: [Int], seed: UInt64) {
+                trainFrames: ClosedRange<Int>, validationFrames: [Int], seed: UInt64, lag: Int = 1) {
+        precondition(lag >= 1, "VAETrainingTask: lag \(lag)")
+        self.lag = lag
         self.model = model
         self.statistics = statistics
         self.loss = loss
@@ -34,10 +39,10 @@ public final class VAETrainingTask: TrainingTask {
         self.seed = seed
     }
 
-    /// Rollouts whose frames (t - 1 ... t + R) lie in the training period.
-    public var exampleCount: Int { trainFrames.count - 1 - loss.steps }
+    /// Rollouts whose frames (t - lag ... t + R lag) lie in the training period.
+    public var exampleCount: Int { trainFrames.count - lag * (1 + loss.steps) }
 
-    /// x_t of `frames`, each repeated for the K members ([N * K, V, H, W] flattened).
+    /// x_{t + offset} of `frames`, each repeated for the K members ([N * K, V, H, W] flattened).
     func repeatedStates(_ frames: [Int], offset: Int) -> [Float] {
         frames.flatMap { t in (0..<loss.members).flatMap { _ in state(t + offset) } }
     }
@@ -47,7 +52,7 @@ public final class VAETrainingTask: TrainingTask {
     /// Inputs a and normalised increments y for the steps from frames `frames`.
     func batch(_ frames: [Int]) -> (a: Tensor, y: Tensor) {
         let b = frames.count, h = series.latitudes.count, w = series.longitudes.count
-        let cur = frames.flatMap { state($0) }, prev = frames.flatMap { state($0 - 1) }, next = frames.flatMap { state($0 + 1) }
+        let cur = frames.flatMap { state($0) }, prev = frames.flatMap { state($0 - lag) }, next = frames.flatMap { state($0 + lag) }
         return (statistics.inputs(current: cur, previous: prev, batch: b, latitudes: series.latitudes, longitudes: w),
                 statistics.increment(next: next, current: cur, batch: b, height: h, width: w))
     }
@@ -72,10 +77,10 @@ public final class VAETrainingTask: TrainingTask {
         let r = loss.steps, h = series.latitudes.count, w = series.longitudes.count
         let eps = (0..<r).map { s in epsilon(frames.count, .trainingDraw) { index($0, s) } }
         let (states, cache) = try model.rolloutForward(current: repeatedStates(frames, offset: 0),
-                                                       previous: repeatedStates(frames, offset: -1), epsilon: eps,
+                                                       previous: repeatedStates(frames, offset: -lag), epsilon: eps,
                                                        statistics: statistics, p)
         let (value, gStates) = VAERolloutLoss.evaluate(
-            states: states, initial: frames.flatMap { state($0) }, truth: (1...r).map { s in frames.flatMap { state($0 + s) } },
+            states: states, initial: frames.flatMap { state($0) }, truth: (1...r).map { s in frames.flatMap { state($0 + s * lag) } },
             members: loss.members, statistics: statistics, height: h, width: w, rowWeights: rowWeights,
             variableWeights: loss.variableWeights)
         guard backward else { return (value, nil) }
@@ -85,12 +90,12 @@ public final class VAETrainingTask: TrainingTask {
     /// The loss and its gradients on `examples` at `step`: CRPS + beta KL of one step, or the R-step rollout's CRPS.
     public func lossAndGradients(_ p: VAEModel.Parameters, examples: [Int], step: Int) throws -> (loss: Double, gradients: VAEModel.Parameters) {
         if loss.steps > 1 {
-            let r = try rollout(p, frames: examples.map { trainFrames.lowerBound + 1 + $0 }, backward: true) {
+            let r = try rollout(p, frames: examples.map { trainFrames.lowerBound + lag + $0 }, backward: true) {
                 [UInt64(step), UInt64(examples[$0]), UInt64($1)]
             }
             return (r.loss, r.gradients!)
         }
-        let (a, y) = batch(examples.map { trainFrames.lowerBound + 1 + $0 })
+        let (a, y) = batch(examples.map { trainFrames.lowerBound + lag + $0 })
         let eps = epsilon(examples.count, .trainingDraw) { [UInt64(step), UInt64(examples[$0])] }
         let (out, cache) = try model.trainingForward(inputs: a, increment: y, epsilon: eps, members: loss.members,
                                                      source: loss.latent, p)
@@ -125,14 +130,14 @@ public final class VAETrainingTask: TrainingTask {
         let n = min(batchSize, exampleCount)
         if loss.steps > 1 {
             var rng = Philox(seed: 0, purpose: .initialization)
-            let frames = (0..<n).map { trainFrames.lowerBound + 1 + $0 }
+            let frames = (0..<n).map { trainFrames.lowerBound + lag + $0 }
             let eps = (0..<loss.steps).map { _ in epsilon(n, .trainingDraw) { [0, UInt64($0)] } }
             let (_, cache) = try model.rolloutForward(current: repeatedStates(frames, offset: 0),
-                                                      previous: repeatedStates(frames, offset: -1), epsilon: eps,
+                                                      previous: repeatedStates(frames, offset: -lag), epsilon: eps,
                                                       statistics: statistics, model.initialParameters(&rng))
             return cache.bytes * batchSize / max(1, n)
         }
-        let (a, y) = batch((0..<n).map { trainFrames.lowerBound + 1 + $0 })
+        let (a, y) = batch((0..<n).map { trainFrames.lowerBound + lag + $0 })
         var rng = Philox(seed: 0, purpose: .initialization)
         let p = model.initialParameters(&rng)
         let eps = epsilon(n, .trainingDraw) { [0, UInt64($0)] }

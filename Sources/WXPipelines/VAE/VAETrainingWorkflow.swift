@@ -22,13 +22,19 @@ public enum VAETrainingWorkflow {
         let train = try range(d.trainFrames, "train_frames"), valid = try range(d.validationFrames, "validation_frames")
         guard d.validationEvery >= 1 else { throw ModelConfigError.invalid(field: "data.validation_every", reason: "must be >= 1") }
         let steps = zip(series.times.dropFirst(), series.times).map { $0 - $1 }
-        guard let step = steps.first, steps.allSatisfy({ abs($0 - step) < 1e-6 }), step > 0 else {
+        guard let spacing = steps.first, steps.allSatisfy({ abs($0 - spacing) < 1e-6 }), spacing > 0 else {
             throw DiffusionDataError.layout(path: d.truth, variable: "time", detail: "times are not evenly spaced")
+        }
+        let step = d.stepHours ?? spacing, lag = Int((step / spacing).rounded())
+        guard step > 0, lag >= 1, abs(Double(lag) * spacing - step) < 1e-6 else {
+            throw ModelConfigError.invalid(field: "data.step_hours",
+                reason: "\(step) h is not a positive whole multiple of the \(spacing) h between the times of \(d.truth)")
         }
         let model = try VAEModel(try config.modelConfig(latitudes: series.latitudes, longitudes: series.longitudes, stepHours: step))
         let r = config.loss.steps
-        guard train.count > r + 1, valid.count > r + 1 else {
-            throw ModelConfigError.invalid(field: "loss.rollout_steps", reason: "\(r) steps do not fit in the training and validation periods")
+        guard train.count > lag * (r + 1), valid.count > lag * (r + 1) else {
+            throw ModelConfigError.invalid(field: "loss.rollout_steps",
+                                           reason: "\(r) steps of \(lag) frames do not fit in the training and validation periods")
         }
         let initial: VAEModel.Parameters
         let statistics: VAEStatistics
@@ -44,12 +50,14 @@ public enum VAETrainingWorkflow {
             var rng = Philox(seed: config.seed, purpose: .initialization)
             initial = model.initialParameters(&rng)
             // Statistics use the training frames only (the frame before the first step too, whose increment the inputs hold).
-            statistics = VAEStatistics.compute(series, frames: (train.lowerBound - 1)...train.upperBound, variables: config.variables.count)
+            statistics = VAEStatistics.compute(series, frames: (train.lowerBound - 1)...train.upperBound, variables: config.variables.count,
+                                               lag: lag)
         }
         // A validation rollout ends inside the validation period.
         let task = VAETrainingTask(model: model, statistics: statistics, loss: config.loss, series: series, trainFrames: train,
-                                   validationFrames: Array(stride(from: valid.lowerBound + 1, through: valid.upperBound - r, by: d.validationEvery)),
-                                   seed: config.seed)
+                                   validationFrames: Array(stride(from: valid.lowerBound + lag, through: valid.upperBound - r * lag,
+                                                                  by: d.validationEvery)),
+                                   seed: config.seed, lag: lag)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let configData = try enc.encode(model.config)
