@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "WXKernelsTests", dependencies: ["WXCore", "WXKernels"], exclude: ["Golden"]),
         .testTarget(name: "WXVerificationTests", dependencies: ["WXCore", "WXVerification"]),
         .testTarget(name: "WXNNTests", dependencies: ["WXCore", "WXKernels", "WXNN"], exclude: ["Golden"]),
-        .testTarget(name: "WXGenerativeTests", dependencies: ["WXCore", "WXNN", "WXGenerative", "WXVerification"]),
+        .testTarget(name: "WXGenerativeTests", dependencies: ["WXCore", "WXNN", "WXGenerative", "WXVerification"], exclude: ["Golden"]),
         .testTarget(name: "WXPipelinesTests", dependencies: ["WXCore", "WXIO", "WXVerification", "WXNN", "WXGenerative", "WXPipelines"], exclude: ["Golden"]),
     ]
 )

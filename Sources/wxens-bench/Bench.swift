@@ -8,6 +8,6 @@ struct Bench: ParsableCommand {
         commandName: "wxens-bench",
         abstract: "Benchmarks of wxens against its peers (release build).",
         subcommands: [IOBench.self, WriteBench.self, KernelsBench.self, GemmBench.self, VerifyBench.self, NNBench.self,
-                      ReforecastBench.self, ForecastBench.self, VerifyPipelineBench.self]
+                      ReforecastBench.self, ForecastBench.self, VerifyPipelineBench.self, GenerateBench.self, TrainBench.self]
     )
 }
