@@ -211,7 +211,7 @@ struct ZarrArrayMetadata: Sendable {
         } else if ZarrJSON.isBoolean(value), let b = value as? Bool {
             d = b ? 1 : 0; exact = b ? 1 : 0
         } else if let n = value as? NSNumber {
-            d = n.doubleValue
+            d = ZarrJSON.double(n)
             if ZarrJSON.isInteger(n) { exact = n.int64Value }
         } else {
             throw bad("fill_value is not a number")

@@ -39,11 +39,18 @@ enum ZarrJSON {
         return type(of: value) == Bool.self
     }
 
+    /// A JSON number's exact double: Foundation on Linux returns long decimals as NSDecimalNumber, whose `doubleValue`
+    /// can be an ulp off (-68.65201568603516 becomes -68.65201568603518), so those are parsed from their decimal text.
+    static func double(_ n: NSNumber) -> Double {
+        if let d = n as? NSDecimalNumber { return Double(d.description) ?? d.doubleValue }
+        return n.doubleValue
+    }
+
     /// A JSON number as an exact integer, if it is one.
     static func integer(_ value: Any?) -> Int64? {
         guard let value, !isBoolean(value), let n = value as? NSNumber else { return nil }
         if isInteger(n) { return n.int64Value }
-        let d = n.doubleValue
+        let d = double(n)
         return d.isFinite && d == d.rounded() && abs(d) < 9.0e18 ? Int64(d) : nil
     }
 
@@ -62,13 +69,13 @@ enum ZarrJSON {
     static func attributeValue(_ value: Any) -> AttributeValue? {
         if let s = value as? String { return .string(s) }
         if isBoolean(value), let b = value as? Bool { return .integers([b ? 1 : 0]) }
-        if let n = value as? NSNumber { return isInteger(n) ? .integers([n.int64Value]) : .doubles([n.doubleValue]) }
+        if let n = value as? NSNumber { return isInteger(n) ? .integers([n.int64Value]) : .doubles([double(n)]) }
         guard let a = value as? [Any], !a.isEmpty else { return nil }
         if let s = a as? [String] { return .strings(s) }
         let numbers = a.compactMap { ($0 as? NSNumber).flatMap { isBoolean($0) ? nil : $0 } }
         guard numbers.count == a.count else { return nil }
         if numbers.allSatisfy(isInteger) { return .integers(numbers.map(\.int64Value)) }
-        return .doubles(numbers.map(\.doubleValue))
+        return .doubles(numbers.map(double))
     }
 
     /// The attributes of a `.zattrs` object or a v3 `attributes` object, without xarray's `_ARRAY_DIMENSIONS`.
