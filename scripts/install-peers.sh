@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the benchmark peers and golden-value tools into .venv-peers (never needed by wxens itself, nor by CI):
 # PyTorch (PyPI's wheel; CUDA build, runs on the CPU, ~5.4 GB), onnxruntime, safetensors, properscoring,
-# scoringrules, numpy, netCDF4, xarray. Benchmarks and scripts/golden/* take it through WXENS_PYTHON:
+# scoringrules, numpy, netCDF4, xarray, zarr (+ numcodecs). Benchmarks and scripts/golden/* take it through WXENS_PYTHON:
 #   bash scripts/install-peers.sh && export WXENS_PYTHON=$PWD/.venv-peers/bin/python
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,5 +9,5 @@ if [ ! -x .venv-peers/bin/python ]; then
     python3 -m venv .venv-peers
 fi
 .venv-peers/bin/pip install -q --disable-pip-version-check \
-    numpy netCDF4 xarray torch onnx onnxruntime safetensors properscoring scoringrules matplotlib
+    numpy netCDF4 xarray zarr numcodecs torch onnx onnxruntime safetensors properscoring scoringrules matplotlib
 .venv-peers/bin/python -c "import torch, onnxruntime, safetensors; print('peers: torch', torch.__version__, 'onnxruntime', onnxruntime.__version__)"
