@@ -51,7 +51,9 @@ final class ZarrBadInputTests: XCTestCase {
             defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: store).deletingLastPathComponent().path) }
             let url = URL(fileURLWithPath: store + "/" + chunk)
             let bytes = try Data(contentsOf: url)
-            for damaged in [bytes.prefix(bytes.count / 2), Data(repeating: 0x5a, count: bytes.count), Data()] {
+            // An uncompressed chunk of the right length holds values whatever its bytes; only its length can be wrong.
+            let garbage = storeName == "era5_v2_raw" ? [] : [Data(repeating: 0x5a, count: bytes.count)]
+            for damaged in [bytes.prefix(bytes.count / 2), Data()] + garbage {
                 try damaged.write(to: url)
                 XCTAssertThrowsError(try GriddedFiles.open(store).readDoubles("z"), storeName) { error in
                     guard case .corruptChunk(let s, let v, _, _)? = error as? ZarrError else { return XCTFail("\(storeName): \(error)") }
