@@ -18,6 +18,7 @@ enum ZarrFixtures {
         }
         guard let dir = try? TestSupport.scratchDirectory("zarr-fixtures") else { return .failure(XCTSkip("no scratch directory")) }
         let script = TestSupport.repositoryRoot.appendingPathComponent("scripts/make_zarr_fixtures.py").path
+        atexit { if case .success(let d) = ZarrFixtures.directory { try? FileManager.default.removeItem(at: d) } }
         guard let out = TestSupport.run(py, [script, "io", shared.path, dir.path]), out.status == 0 else {
             return .failure(XCTSkip("make_zarr_fixtures.py failed"))
         }

@@ -19,6 +19,7 @@ final class VerifyZarrTests: XCTestCase {
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wxens-verify-zarr-\(getpid())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        atexit { if case .success(let d) = VerifyZarrTests.fixtures { try? FileManager.default.removeItem(at: d) } }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: py)
         p.arguments = [root.appendingPathComponent("scripts/make_zarr_fixtures.py").path, "verify", shared.path, dir.path]
