@@ -2,11 +2,13 @@ import Foundation
 
 /// Opening a gridded file with the reader that fits it.
 public enum GriddedFiles {
-    /// Opens `path` with the reader its first bytes call for: `GRIBFile` for GRIB, `NetCDFFile` for classic/64-bit/CDF-5
+    /// Opens `path` with the reader its content calls for: `ZarrFile` for a directory holding Zarr metadata (`.zgroup`,
+    /// `.zmetadata`, `.zarray`, `zarr.json`), `GRIBFile` for GRIB, `NetCDFFile` for classic/64-bit/CDF-5
     /// files, `HDF5File` for HDF5 files named `.h5`/`.he5`/`.hdf5`/`.hdf` and `NetCDFFile` for other HDF5 files (falling
-    /// back to `HDF5File` when libnetcdf refuses one). Anything but a readable regular file is refused before any
+    /// back to `HDF5File` when libnetcdf refuses one). Anything else but a readable regular file is refused before any
     /// library sees it.
     public static func open(_ path: String) throws -> GriddedFile {
+        if ZarrFile.isStore(path) { return try ZarrFile(path: path) }
         try InputFileCheck.requireRegularFile(path)
         if GRIBFile.startsWithGRIBMagic(path) { return try GRIBFile(path: path) }
         let ext = URL(fileURLWithPath: path).pathExtension.lowercased()

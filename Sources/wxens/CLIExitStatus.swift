@@ -27,6 +27,7 @@ enum CLIExitStatus: Int32 {
             case .invalidArgument, .hyperslabOutOfBounds: return .failure
             default: return .noInput
             }
+        case is ZarrError: return .noInput
         case let e as VerifyError:
             switch e {
             case .badOption, .memoryCapTooSmall: return .usage

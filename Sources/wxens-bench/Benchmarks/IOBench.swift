@@ -5,11 +5,12 @@ import Foundation
 import WXCore
 import WXIO
 
-/// `wxens-bench io`: reading a ~1 GB zlib+shuffle compressed NetCDF-4 ensemble file, wxens against netCDF4-python.
+/// `wxens-bench io`: reading a ~1 GB zlib+shuffle compressed NetCDF-4 ensemble file, wxens against netCDF4-python,
+/// and the same data as a Zarr v3 store, wxens against xarray + zarr.
 struct IOBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "io",
-        abstract: "Read a compressed NetCDF-4 ensemble file with wxens and with netCDF4-python (same run), best of N.")
+        abstract: "Read a compressed NetCDF-4 ensemble file (wxens vs netCDF4-python) and its Zarr copy (wxens vs xarray + zarr), best of N.")
 
     @Option(help: "Uncompressed size of the bench file in MB (10^6 bytes).")
     var megabytes: Int = 1024
@@ -25,6 +26,9 @@ struct IOBench: ParsableCommand {
 
     @Flag(help: "One JSON object per line instead of a table.")
     var json = false
+
+    @Flag(name: .customLong("no-zarr"), help: "Skip the Zarr row (it needs xarray and zarr in the peer Python).")
+    var noZarr = false
 
     func run() throws {
         let file = try BenchFile.make(megabytes: megabytes, in: dir, log: !json)
@@ -78,6 +82,7 @@ struct IOBench: ParsableCommand {
         guard sumDirect.allSatisfy({ $0 == sumLib }) else {
             throw ValidationError("direct path checksums \(sumDirect) differ from the library path's \(sumLib)")
         }
+        let zarr = noZarr ? nil : try zarrRun(file: file, python: PeerPython.resolve(python))
         let peerBest = min(peer.perPlane, peer.whole)
         let peerName = "netCDF4-python \(peer.netCDF4) (libnetcdf \(peer.libnetcdf), HDF5 \(peer.hdf5)), best of per-field and whole-variable reads"
         if abs(peer.checksum - sumLib) > 1e-9 * abs(sumLib) {
@@ -95,6 +100,14 @@ struct IOBench: ParsableCommand {
                 let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             }
+            if let z = zarr {
+                let obj: [String: Any] = ["case": "Zarr v3 store (zstd), whole variable, \(threads) threads", "megabytes": mb,
+                                          "mb_per_s": mb / z.ours, "peer": z.peerName, "peer_mb_per_s": mb / z.peer,
+                                          "ratio": z.peer / z.ours, "wxens": "wxens \(wxensVersion)",
+                                          "store_megabytes": Double(z.storeBytes) / 1e6]
+                let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            }
         } else {
             print("file: \(file.path): \(String(format: "%.0f", mb)) MB of float32 (\(file.shape.map(String.init).joined(separator: " x "))), \(String(format: "%.0f", Double(file.bytes) / 1e6)) MB on disk, zlib 4 + shuffle, one chunk per 2-D field")
             print("wxens: \(ours)")
@@ -105,6 +118,15 @@ struct IOBench: ParsableCommand {
             print("|---|---|---|---|---|")
             for (name, t) in rows {
                 print("| \(name) | \(String(format: "%.0f", mb)) | \(String(format: "%.0f", mb / t)) | \(String(format: "%.0f", mb / peerBest)) | \(String(format: "%.2f", (mb / t) / (mb / peerBest)))x |")
+            }
+            if let z = zarr {
+                print("")
+                print("Zarr copy: v3, zstd level 0 (zarr's default), one chunk per 2-D field, \(String(format: "%.0f", Double(z.storeBytes) / 1e6)) MB on disk")
+                print("peer:  \(z.peerName)")
+                print("")
+                print("| case | MB | wxens MB/s | xarray + zarr MB/s | ratio |")
+                print("|---|---|---|---|---|")
+                print("| Zarr v3 store, whole variable, \(threads) threads | \(String(format: "%.0f", mb)) | \(String(format: "%.0f", mb / z.ours)) | \(String(format: "%.0f", mb / z.peer)) | \(String(format: "%.2f", z.peer / z.ours))x |")
             }
         }
     }

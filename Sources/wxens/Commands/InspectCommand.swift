@@ -2,13 +2,13 @@ import ArgumentParser
 import Foundation
 import WXPipelines
 
-/// `wxens inspect FILE [--json] [--group G] [--filter key=value]`: a NetCDF/HDF5/GRIB file at a glance.
+/// `wxens inspect FILE [--json] [--group G] [--filter key=value]`: a NetCDF/HDF5/GRIB file or a Zarr store at a glance.
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show a NetCDF/HDF5/GRIB file at a glance: format, dimensions, grids, members, times, value ranges.")
+        abstract: "Show a NetCDF/HDF5/GRIB file or a Zarr store at a glance: format, dimensions, grids, members, times, value ranges.")
 
-    @Argument(help: "The NetCDF, HDF5 or GRIB file.")
+    @Argument(help: "The NetCDF, HDF5 or GRIB file, or a Zarr store (a directory).")
     var file: String
 
     @Flag(help: "Print JSON (numbers at full precision) instead of text.")

@@ -17,8 +17,8 @@ struct VerifyCommand: ParsableCommand {
 struct VerifyRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Verify one forecast file against a truth file (the default).")
 
-    @Option(help: "Forecast ensemble file (NetCDF/HDF5).") var forecast: String
-    @Option(help: "Truth file (analyses or observations; may be the forecast file).") var truth: String
+    @Option(help: "Forecast ensemble file (NetCDF/HDF5/GRIB, or a Zarr store).") var forecast: String
+    @Option(help: "Truth file or Zarr store (analyses or observations; may be the forecast file).") var truth: String
     @Option(help: "Output directory.") var out: String = "verify-out"
     @Option(help: "Comma-separated variables present in both files.") var variables: String?
     @Option(name: .customLong("forecast-var"), help: "Forecast variable (with --truth-var when names differ).") var forecastVar: String?
