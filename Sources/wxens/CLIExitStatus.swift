@@ -28,6 +28,9 @@ enum CLIExitStatus: Int32 {
             default: return .noInput
             }
         case is ZarrError: return .noInput
+        case let e as GRIBError:
+            if case .invalidFilter = e { return .usage }
+            return .noInput
         case let e as VerifyError:
             switch e {
             case .badOption, .memoryCapTooSmall: return .usage

@@ -51,6 +51,21 @@ final class CLIExitStatusTests: XCTestCase {
         }
     }
 
+    func testGRIBErrorsNameTheFileOnceWithTheInputAndUsageStatuses() throws {
+        let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/grib")
+        let mixed = shared.appendingPathComponent("t_on_different_level_types.grib").path
+        guard FileManager.default.fileExists(atPath: mixed) else { throw XCTSkip("../shared/data/grib is absent") }
+        let out = dir.appendingPathComponent("out").path
+        let hypercube = try run(["verify", "--forecast", mixed, "--truth", mixed, "--out", out, "--quiet"])
+        XCTAssertEqual(hypercube.status, 66, hypercube.err)
+        XCTAssertTrue(hypercube.err.contains("does not form one hypercube"), hypercube.err)
+        XCTAssertEqual(hypercube.err.components(separatedBy: mixed).count, 2, "the file is named once: \(hypercube.err)")
+        let filter = try run(["inspect", mixed, "--filter", "typeOfLevel"])
+        XCTAssertEqual(filter.status, 64, filter.err)
+        XCTAssertTrue(filter.err.contains("expected key=value"), filter.err)
+    }
+
     func testFieldOverTheMemoryCapIsATypedError() throws {
         let ncgen = "/usr/bin/ncgen"
         guard FileManager.default.isExecutableFile(atPath: ncgen) else { throw XCTSkip("ncgen (Debian netcdf-bin) not installed") }

@@ -8,6 +8,19 @@ public enum GRIBError: Error, Equatable, CustomStringConvertible {
     /// A `--filter` entry is not `key=value`, or it selects no message.
     case invalidFilter(path: String, filter: String, detail: String)
 
+    /// The file the error is about.
+    public var path: String {
+        switch self {
+        case .unsupportedGrid(let p, _, _), .notOneHypercube(let p, _, _, _), .invalidFilter(let p, _, _): return p
+        }
+    }
+
+    /// The message without the leading file path, for callers that name the file themselves.
+    public var detail: String {
+        let d = description
+        return d.hasPrefix(path + ": ") ? String(d.dropFirst(path.count + 2)) : d
+    }
+
     public var description: String {
         switch self {
         case .unsupportedGrid(let p, let v, let g):

@@ -22,7 +22,7 @@ public final class NetCDFVerifySource: VerifySource {
 
     /// The error's text without the file name, which `cannotRead` gives itself.
     static func reason(_ error: Error) -> String {
-        (error as? WXIOError)?.detail ?? (error as? ZarrError)?.detail ?? "\(error)"
+        (error as? WXIOError)?.detail ?? (error as? ZarrError)?.detail ?? (error as? GRIBError)?.detail ?? "\(error)"
     }
 
     public func variableNames() throws -> [String] {
