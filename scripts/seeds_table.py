@@ -2,23 +2,10 @@
 ensemble), spread (ratio), spread/skill, rank-histogram delta and Brier score of +-2 sd events.
 Usage: seeds_table.py OUTDIR physics31 seeds2 gee [gpp]"""
 import csv
-import re
 import sys
 
+from published_metrics import published
 
-def published(rows):
-    """Metric names as wxens publishes them since the WeatherBench2 names; older scores.csv (no crps_standard) renamed."""
-    rows = list(rows)
-    if any(r["metric"] == "crps_standard" for r in rows):
-        return rows
-    old = {"crps": "crps_standard", "crps_fair": "crps", "rmse": "ensemble_mean_rmse", "spread": "ensemble_stddev"}
-    for r in rows:
-        m = r["metric"]
-        m = old.get(m, m)
-        m = re.sub(r"^brier_fair_", "debiased_brier_score_", m)
-        m = re.sub(r"^brier_(?!fair_|rel_|res_|unc_|score_)", "brier_score_", m)
-        r["metric"] = m
-    return rows
 
 out, runs = sys.argv[1], sys.argv[2:]
 scores = {}
