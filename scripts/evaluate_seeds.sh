@@ -14,9 +14,10 @@ PY=${WXENS_PYTHON:-.venv/bin/python}
 mkdir -p "$O"
 [ -f "$O/clim.nc" ] || $W climatology --truth $S/truth.nc --from 2000-03-21 --to 2000-09-21 --out "$O/clim.nc" >/dev/null
 [ -f "$O/seeds2.nc" ] || $PY scripts/subset_members.py $S/reforecast_validation.nc "$O/seeds2.nc" 0,1
-verify() { $W verify --forecast "$2" --truth $S/truth.nc --climatology "$O/clim.nc" --out "$O/verify-$1" --quiet; }
-verify physics31 $S/reforecast_validation.nc
-verify seeds2 "$O/seeds2.nc"
+verify() { $W verify --forecast "$2" --truth $S/truth.nc --climatology "$O/clim.nc" --out "$O/verify-$1" --quiet --overwrite; }
+# The physics and seed-only scores do not change between runs: kept when present.
+[ -f "$O/verify-physics31/scores.csv" ] || verify physics31 $S/reforecast_validation.nc
+[ -f "$O/verify-seeds2/scores.csv" ] || verify seeds2 "$O/seeds2.nc"
 for mode in "$@"; do
     extra=()
     [ -n "${STEPS:-}" ] && extra+=(--steps "$STEPS")
