@@ -141,7 +141,7 @@ public enum ScoresNetCDF {
             "normalisation": .string(VerificationMetadata.normalisation),
             "nan_policy": .string(m.nanPolicy.rawValue),
             "nan_policy_meaning": .string(nanMeaning(m.nanPolicy)),
-            "crps_definition": .string("crps (WeatherBench2's): (1/M) sum|x_i - y| - 1/(2M(M-1)) sum_ij|x_i - x_j| (fair, Ferro 2014) = crps_skill - crps_spread/2 with crps_skill = (1/M) sum|x_i - y|, crps_spread = sum_ij|x_i - x_j|/(M(M-1)); crps_standard: 1/(2M^2) instead (empirical CDF, properscoring)"),
+            "crps_definition": .string("crps (WeatherBench2's): (1/M) sum|x_i - y| - 1/(2M(M-1)) sum_ij|x_i - x_j| (fair, Ferro 2014) = crps_skill - crps_spread/2 with crps_skill = (1/M) sum|x_i - y|, crps_spread = sum_ij|x_i - x_j|/(M(M-1)), per point with its own member count M (points with M >= 2); crps_standard: 1/(2M^2) instead (empirical CDF, properscoring)"),
             "spread_skill_definition": .string("ensemble_mean_rmse = sqrt(ensemble_mean_mse), ensemble_stddev = sqrt(ensemble_variance) (ddof 1), square roots after the mean over inits; spread_skill = sqrt((M+1)/M) * ensemble_stddev / ensemble_mean_rmse (Fortin et al. 2014); spread_skill_uncorrected = ensemble_stddev / ensemble_mean_rmse (WeatherBench2's spread/skill)"),
             "rank_delta_definition": .string("Candille & Talagrand (2005): sum_k (s_k - S/(M+1))^2 / (S M/(M+1)); 1 for a reliable ensemble"),
             "brier_definition": .string("p = (members in event)/M; brier_score = (p - o)^2; debiased_brier_score = (p - o)^2 - p(1 - p)/(M - 1); brier_rel/res/unc: Murphy (1973) over bins p = k/M, brier = rel - res + unc; roc_auc: trapezoid over p >= k/M; sedi: Ferro & Stephenson (2011) for p >= 0.5"),
