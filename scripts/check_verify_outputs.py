@@ -87,13 +87,48 @@ def xarray_checks(expect):
     no_fill_on_coordinates(scores)
     no_fill_on_coordinates(scores, "counts")
 
-    # diagnostics.nc: every dimension has coordinate values
+    # diagnostics.nc: every dimension has coordinate values (numeric coordinate variables, or label auxiliary
+    # coordinates: CF 1.12 forbids a string variable named like its dimension)
     diag = expect["diagnostics"]
+    with netCDF4.Dataset(diag) as nc:
+        for name, v in nc.variables.items():
+            check(not (v.dimensions == (name,) and v.dtype is str), f"diagnostics.nc: string variable {name} is named like its dimension")
     with xr.open_dataset(diag) as ds:
         check(is_timedelta(ds.lead_time), f"diagnostics.nc lead_time decodes to {ds.lead_time.dtype}")
         for d in ds.dims:
-            check(d in ds.coords, f"diagnostics.nc dimension {d} has no coordinate")
+            check(any(d in c.dims for c in ds.coords.values()), f"diagnostics.nc dimension {d} has no coordinate")
         check(bool(ds.attrs.get("history")), "diagnostics.nc has no history")
+        # one variable per forecast variable and table, with an event dimension labelled by auxiliary coordinates
+        tables = ["reliability_forecast_probability", "reliability_observed_frequency", "reliability_count",
+                  "roc_hit_rate", "roc_false_alarm_rate", "contingency"]
+        check(set(ds.data_vars) == {f"{var}_rank_histogram"} | {f"{var}_{t}" for t in tables},
+              f"diagnostics.nc data variables {sorted(ds.data_vars)}")
+        labels = ["event_name", "event_kind", "event_operator", "event_threshold"]
+        for c in labels + ["contingency_entry"]:
+            check(c in ds.coords, f"diagnostics.nc has no coordinate {c}")
+        if all(c in ds.coords for c in labels):
+            check(ds.event_name.dtype.kind in "OU", f"event_name has dtype {ds.event_name.dtype}")
+            by_name = ds.set_xindex("event_name")
+            fixed = expect["fixed_event"]
+            e = by_name.sel(event_name=fixed["name"])
+            check(str(e.event_kind.values) == "fixed" and str(e.event_operator.values) == fixed["operator"]
+                  and float(e.event_threshold) == fixed["threshold"], f"event {fixed['name']}: {e.event_kind.values} {e.event_operator.values} {e.event_threshold.values}")
+            check(set(map(str, ds.event_kind.values)) <= {"fixed", "climatology_quantile", "climatology_anomaly_sd"},
+                  f"event kinds {ds.event_kind.values}")
+            q = [str(n) for n, k in zip(ds.event_name.values, ds.event_kind.values) if str(k) == "climatology_quantile"]
+            check(bool(q), "no climatology_quantile event")
+            for n in q:
+                t = float(by_name.event_threshold.sel(event_name=n))
+                check(np.isclose(t * 100, float(n[1:])), f"event {n} has threshold {t}")
+            counts = by_name[f"{var}_reliability_count"]
+            check(counts.dims == ("lead_time", "event", f"{var}_probability_bin"), f"{var}_reliability_count dims {counts.dims}")
+            one = counts.sel(event_name=fixed["name"], lead_time="1D")
+            check(int(one.sum()) == expect["points_lead0"], f"reliability counts of {fixed['name']} at 1 day sum to {int(one.sum())}, not {expect['points_lead0']}")
+            hr = by_name[f"{var}_roc_hit_rate"].sel(event_name=fixed["name"]).isel(lead_time=0)
+            h0 = float(hr.isel({f"{var}_roc_threshold": 0}))
+            check(np.isclose(h0, 1.0, rtol=1e-12, atol=0), f"the ROC hit rate at p >= 0 is {h0!r}, not 1")
+            ct = ds[f"{var}_contingency"].set_xindex("contingency_entry").sel(contingency_entry="hits")
+            check(ct.dims == ("lead_time", "event"), f"contingency hits dims {ct.dims}")
     no_fill_on_coordinates(diag)
 
     # the climatology: the statistics over time name a time with bounds

@@ -49,15 +49,47 @@ final class MetricNameTests: XCTestCase {
         }
     }
 
-    func testSkillAndSpreadAreNaNWhenMembersVaryByPoint() throws {
-        let f = VerifyTestData.forecast(nanAt: 3)
-        let (fs, ts) = VerifyTestData.sources(forecast: f)
+    /// Under `--nan-policy omit` each point has its own member count m: WB2's skill and spread per point with that m,
+    /// over the points with m >= 2 (where the fair CRPS is defined), area-weighted per init, then the init mean.
+    func testSkillAndSpreadUseEachPointsMemberCount() throws {
+        var f = VerifyTestData.forecast()
+        let I = 6, M = 5, L = 2, P = 12
+        func index(_ i: Int, _ m: Int, _ l: Int, _ p: Int) -> Int { ((i * M + m) * L + l) * P + p }
+        // Point 3 of init 0 at 24 h keeps 4 members, point 7 keeps 2, point 9 keeps 1 (no fair CRPS there);
+        // init 2 at 48 h loses a member at every other point.
+        f.values[index(0, 1, 0, 3)] = .nan
+        for m in 0..<3 { f.values[index(0, m, 0, 7)] = .nan }
+        for m in 1..<5 { f.values[index(0, m, 0, 9)] = .nan }
+        for p in stride(from: 0, to: P, by: 2) { f.values[index(2, p % M, 1, p)] = .nan }
+        let t = VerifyTestData.truth()
+        let (fs, ts) = VerifyTestData.sources(forecast: f, truth: t)
         let card = try VerifyWorkflow.run(VerifyTestData.options(nanPolicy: .omit), forecast: fs, truth: ts)
-        let a = try XCTUnwrap(card.accumulator("tas", 24))
-        XCTAssertLessThan(a.minValidMembers, a.members)
-        let s = MetricName.values(of: a, hasClimatology: false)
-        XCTAssertTrue(s["crps_skill"]!.isNaN && s["crps_spread"]!.isNaN)
-        XCTAssertFalse(s["crps"]!.isNaN)
+        let w = try AreaWeights.gridWeights(latitudes: VerifyTestData.latitudes, longitudeCount: 3, kind: .cellArea)
+        for (l, lead) in [24.0, 48.0].enumerated() {
+            var skill = 0.0, spread = 0.0, fair = 0.0, inits = 0
+            for i in 0..<I {
+                let k = (i * 24 + Int(lead)) / 6
+                var sw = 0.0, sk = 0.0, sp = 0.0, fc = 0.0
+                for p in 0..<P {
+                    let x = (0..<M).map { f.values[index(i, $0, l, p)] }.filter(\.isFinite), y = t.values[k * P + p]
+                    let m = Double(x.count)
+                    guard x.count >= 2 else { continue }
+                    let s1 = x.map { abs($0 - y) }.reduce(0, +) / m
+                    let s2 = x.map { a in x.map { abs(a - $0) }.reduce(0, +) }.reduce(0, +) / (m * (m - 1))
+                    sw += w[p]; sk += w[p] * s1; sp += w[p] * s2; fc += w[p] * (s1 - s2 / 2)
+                }
+                guard sw > 0 else { continue }
+                skill += sk / sw; spread += sp / sw; fair += fc / sw; inits += 1
+            }
+            let n = Double(inits)
+            let a = try XCTUnwrap(card.accumulator("tas", lead))
+            XCTAssertLessThan(a.minValidMembers, a.members, "member counts vary at \(lead) h")
+            let s = MetricName.values(of: a, hasClimatology: false)
+            XCTAssertLessThan(rel(s["crps_skill"]!, skill / n), 1e-12, "crps_skill at \(lead) h")
+            XCTAssertLessThan(rel(s["crps_spread"]!, spread / n), 1e-11, "crps_spread at \(lead) h")
+            XCTAssertLessThan(rel(s["crps"]!, fair / n), 1e-12, "crps at \(lead) h")
+            XCTAssertLessThan(rel(s["crps"]!, s["crps_skill"]! - s["crps_spread"]! / 2), 1e-12, "crps = skill - spread/2 at \(lead) h")
+        }
     }
 
     func testUnitsOfEachPower() {

@@ -37,6 +37,7 @@ struct ScalarBlockScorer: Sendable {
 
     private struct Partial {
         var w = 0.0, wFair = 0.0, crps = 0.0, fair = 0.0, se = 0.0, err = 0.0, ae = 0.0, variance = 0.0
+        var skill = 0.0, spread = 0.0
         var accFO = 0.0, accFF = 0.0, accOO = 0.0
         var points = 0, nan = 0, minM = Int.max, maxM = 0
         var ranks: RankHistogramAccumulator
@@ -115,6 +116,9 @@ struct ScalarBlockScorer: Sendable {
                             part.wFair += w
                             part.fair += w * fair
                             part.variance += w * ss / (md - 1)
+                            let split = CRPSSkillSpread.from(standard: crps, fair: fair, members: m)
+                            part.skill += w * split.skill
+                            part.spread += w * split.spread
                         }
                         if let clim = climatologyMean {
                             let fa = mean - clim[p], oa = y - clim[p]
@@ -146,6 +150,7 @@ struct ScalarBlockScorer: Sendable {
         for part in parts {
             t.w += part.w; t.wFair += part.wFair; t.crps += part.crps; t.fair += part.fair; t.se += part.se
             t.err += part.err; t.ae += part.ae; t.variance += part.variance
+            t.skill += part.skill; t.spread += part.spread
             t.accFO += part.accFO; t.accFF += part.accFF; t.accOO += part.accOO
             t.points += part.points; t.nan += part.nan; t.minM = min(t.minM, part.minM); t.maxM = max(t.maxM, part.maxM)
             try t.ranks.merge(part.ranks)
@@ -182,6 +187,8 @@ struct ScalarBlockScorer: Sendable {
             acc.fairInits += 1
             acc.sumCRPSFair += t.fair / t.wFair
             acc.sumVariance += t.variance / t.wFair
+            acc.sumCRPSSkill += t.skill / t.wFair
+            acc.sumCRPSSpread += t.spread / t.wFair
         }
         let first = firstNaN.min() ?? Int.max
         return first == Int.max ? nil : first

@@ -36,10 +36,11 @@ final class VerifyEcosystemTests: XCTestCase {
             "scores": out + "/scores.nc", "diagnostics": out + "/diagnostics.nc", "climatology": fx.climatology,
             "ensemble": fx.forecast, "variable": "tas", "units": "K", "ensemble_leads": [24, 48],
             "crps_lead0": try XCTUnwrap(MetricName.values(of: a, hasClimatology: true)["crps"]), "inits_lead0": a.inits,
+            "fixed_event": ["name": "gt281", "operator": ">", "threshold": 281], "points_lead0": a.points,
         ]
         let e = fx.path("expect.json")
         try JSONSerialization.data(withJSONObject: expect).write(to: URL(fileURLWithPath: e))
-        try verdict(try VerifyFilesFixture.check(["xarray", e]), minChecks: 40)
+        try verdict(try VerifyFilesFixture.check(["xarray", e]), minChecks: 50)
     }
 
     func testOutputsHaveNoCFErrors() throws {

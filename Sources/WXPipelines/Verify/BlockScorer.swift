@@ -44,8 +44,9 @@ public struct ScoreBlock {
 /// init, then mean over inits).
 ///
 /// Formulas (per point, m valid members x_i, truth y, weight w): CRPS and fair CRPS as in `EnsemblePointStatistics`;
-/// error e = mean − y; variance = Σ(x_i − mean)²/(m − 1); Brier = (p − o)², fair Brier = `BrierScore.point(fair:)`,
-/// p = (members in event)/m; ACC sums from `AnomalyCorrelationAccumulator`. Block means are Σ w s / Σ w over the scored
+/// skill and spread = `CRPSSkillSpread.from(standard:fair:members: m)` (WeatherBench2's CRPSSkill, CRPSSpread, each
+/// point with its own m, over the points with m >= 2 as the fair CRPS); error e = mean − y; variance =
+/// Σ(x_i − mean)²/(m − 1); Brier = (p − o)², fair Brier = `BrierScore.point(fair:)`, p = (members in event)/m; ACC sums from `AnomalyCorrelationAccumulator`. Block means are Σ w s / Σ w over the scored
 /// points. Points are cut into a fixed number of chunks reduced in order, so results are the same bits at any thread count.
 public struct BlockScorer: Sendable {
     /// Area weights per point (unnormalised; normalised over the valid points of each block).
@@ -73,6 +74,7 @@ public struct BlockScorer: Sendable {
     /// Weighted sums of one chunk of points (or of a whole block once the chunks are merged in order).
     private struct Partial {
         var w = 0.0, wFair = 0.0, crps = 0.0, fair = 0.0, se = 0.0, err = 0.0, ae = 0.0, variance = 0.0
+        var skill = 0.0, spread = 0.0
         var acc = AnomalyCorrelationAccumulator()
         var points = 0, nan = 0, minM = Int.max, maxM = 0
         var ranks: RankHistogramAccumulator
@@ -90,6 +92,7 @@ public struct BlockScorer: Sendable {
         mutating func merge(_ part: Partial) throws {
             w += part.w; wFair += part.wFair; crps += part.crps; fair += part.fair; se += part.se
             err += part.err; ae += part.ae; variance += part.variance
+            skill += part.skill; spread += part.spread
             acc.merge(part.acc)
             points += part.points; nan += part.nan; minM = min(minM, part.minM); maxM = max(maxM, part.maxM)
             try ranks.merge(part.ranks)
@@ -170,6 +173,9 @@ public struct BlockScorer: Sendable {
         if m >= 2 {
             part.wFair += w
             part.fair += w * st.crpsFair[j]
+            let split = CRPSSkillSpread.from(standard: st.crps[j], fair: st.crpsFair[j], members: m)
+            part.skill += w * split.skill
+            part.spread += w * split.spread
             part.variance += w * st.squaredDeviations[j] / (md - 1)
         }
         if let clim = climatologyMean { part.acc.accumulate(forecast: mean, observation: y, climatology: clim[p], weight: w) }
@@ -216,6 +222,8 @@ public struct BlockScorer: Sendable {
             acc.fairInits += 1
             acc.sumCRPSFair += t.fair / t.wFair
             acc.sumVariance += t.variance / t.wFair
+            acc.sumCRPSSkill += t.skill / t.wFair
+            acc.sumCRPSSpread += t.spread / t.wFair
         }
     }
 }

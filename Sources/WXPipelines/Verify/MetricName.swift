@@ -58,20 +58,10 @@ public struct MetricName: Sendable, Equatable {
         catalogue(events: a.events.map(\.name), hasClimatology: hasClimatology).map(\.metric)
     }
 
-    /// Published values of an accumulator by published name.
-    ///
-    /// crps_skill and crps_spread, unless the scorecard gives them, come from the standard and fair CRPS by
-    /// `CRPSSkillSpread` and are NaN unless every scored point had all M members (the identity needs one M);
-    /// ensemble_mean_mse and ensemble_variance are the squares of ensemble_mean_rmse and ensemble_stddev.
+    /// Published values of an accumulator by published name (ensemble_mean_mse and ensemble_variance are the squares
+    /// of ensemble_mean_rmse and ensemble_stddev).
     public static func values(of a: VerificationAccumulator, hasClimatology: Bool) -> [String: Double] {
-        var s = Scorecard.scores(of: a, hasClimatology: hasClimatology)
-        if s["crps_skill"] == nil || s["crps_spread"] == nil {
-            let oneM = a.points > 0 && a.minValidMembers == a.members && a.maxValidMembers == a.members && a.fairInits == a.inits
-            let split = oneM ? CRPSSkillSpread.from(standard: s["crps"] ?? .nan, fair: s["crps_fair"] ?? .nan, members: a.members)
-                             : (skill: .nan, spread: .nan)
-            s["crps_skill"] = split.skill
-            s["crps_spread"] = split.spread
-        }
+        let s = Scorecard.scores(of: a, hasClimatology: hasClimatology)
         var out: [String: Double] = [:]
         for (m, value) in catalogue(events: a.events.map(\.name), hasClimatology: hasClimatology) { out[m.name] = value(s) }
         return out

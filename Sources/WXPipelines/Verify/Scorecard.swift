@@ -72,7 +72,7 @@ public struct Scorecard: Sendable {
     /// The scorecard's own metric keys for an accumulator (`crps` is the standard estimator here; published names
     /// are `MetricName`'s).
     public static func metricNames(for a: VerificationAccumulator, hasClimatology: Bool) -> [String] {
-        var m = ["crps", "crps_fair", "rmse", "bias", "mae", "spread", "spread_skill", "spread_skill_uncorrected"]
+        var m = ["crps", "crps_fair", "crps_skill", "crps_spread", "rmse", "bias", "mae", "spread", "spread_skill", "spread_skill_uncorrected"]
         if hasClimatology { m.append("acc") }
         m.append("rank_delta")
         for e in a.events {
@@ -96,7 +96,9 @@ public struct Scorecard: Sendable {
 
     /// Scores of one accumulator by the scorecard's own keys (see `BlockScorer` for per-point formulas).
     ///
-    /// rmse = sqrt(mean over inits of area-mean squared ensemble-mean error); spread = sqrt(mean of area-mean ensemble
+    /// crps_skill, crps_spread = mean over inits of the area means of (1/m)Σ|x_i − y| and Σ_ij|x_i − x_j|/(m(m − 1))
+    /// (WeatherBench2's CRPSSkill and CRPSSpread; each point with its own m, over the points with m >= 2, so
+    /// crps_fair = crps_skill − crps_spread/2); rmse = sqrt(mean over inits of area-mean squared ensemble-mean error); spread = sqrt(mean of area-mean ensemble
     /// variance, ddof 1); spread_skill = sqrt((M+1)/M) spread/rmse (Fortin et al. 2014), spread_skill_uncorrected = spread/rmse;
     /// acc = mean over inits of sum w f'o' / sqrt(sum w f'^2 sum w o'^2) (uncentred, WeatherBench2);
     /// rank_delta = Candille & Talagrand (2005) delta = sum_k (s_k - S/(M+1))^2 / (S M/(M+1));
@@ -118,11 +120,13 @@ public struct Scorecard: Sendable {
         s["mae"] = a.sumAbsError / n
         if a.fairInits > 0, let ss = spreadSkill(of: a) {
             s["crps_fair"] = a.sumCRPSFair / Double(a.fairInits)
+            s["crps_skill"] = a.sumCRPSSkill / Double(a.fairInits)
+            s["crps_spread"] = a.sumCRPSSpread / Double(a.fairInits)
             s["spread"] = ss.spread
             s["spread_skill"] = rmse > 0 ? ss.correctedRatio : .nan
             s["spread_skill_uncorrected"] = rmse > 0 ? ss.ratio : .nan
         } else {
-            for k in ["crps_fair", "spread", "spread_skill", "spread_skill_uncorrected"] { s[k] = .nan }
+            for k in ["crps_fair", "crps_skill", "crps_spread", "spread", "spread_skill", "spread_skill_uncorrected"] { s[k] = .nan }
         }
         if hasClimatology { s["acc"] = a.accInits > 0 ? a.sumACC / Double(a.accInits) : .nan }
         s["rank_delta"] = a.ranks.count > 0 ? a.ranks.unreliability : .nan

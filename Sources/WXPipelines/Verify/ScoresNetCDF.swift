@@ -3,7 +3,7 @@ import WXCore
 import WXIO
 import WXVerification
 
-/// `scores.nc` in WeatherBench2's results layout and `diagnostics.nc` with rank histograms, reliability and ROC tables.
+/// `scores.nc` in WeatherBench2's results layout (and, in `ScoresNetCDF+Diagnostics.swift`, `diagnostics.nc`).
 ///
 /// scores.nc: one variable per forecast variable with dims (metric, region, lead_time) and the variable's `units`,
 /// `metric` and `region` string coordinates (region "global"; metric names are `MetricName`'s), `units_power(metric)`
@@ -69,67 +69,6 @@ public enum ScoresNetCDF {
     }
 
     static var leadTimeAttributes: Attributes { CFLeadTimeAxis.attributes }
-
-    /// Writes `DIR/diagnostics.nc` atomically: rank histograms, reliability tables, ROC points and contingency tables.
-    public static func writeDiagnostics(_ card: Scorecard, toDirectory dir: URL) throws {
-        let leads = card.leadTimesHours
-        var t = ScoreFile()
-        t.dimension("lead_time", leads.count)
-        t.dimension("contingency", 4)
-        t.coordinate("lead_time", ["lead_time"], .doubles(leads), leadTimeAttributes)
-        t.coordinate("contingency", ["contingency"], .strings(["hits", "false_alarms", "misses", "correct_negatives"]),
-                     ["long_name": .string("2x2 table entries for the forecast p >= 0.5")])
-        t.globalAttributes = globalAttributes(card, title: "wxens verification diagnostics: rank histograms, reliability, ROC, contingency")
-        for v in card.variables {
-            let accs = leads.map { card.accumulator(v, $0) }
-            guard let M = accs.compactMap({ $0?.members }).first else { continue }
-            let rankDim = "\(v)_rank", binDim = "\(v)_probability_bin", rocDim = "\(v)_roc_threshold"
-            t.dimension(rankDim, M + 1)
-            t.dimension(binDim, M + 1)
-            t.dimension(rocDim, M + 2)
-            t.coordinate(rankDim, [rankDim], .int32s((1...(M + 1)).map { Int32($0) }), [
-                "long_name": .string("rank of the truth among the \(M) members of \(v) (1: below all members)"), "units": .string("1")])
-            t.coordinate(binDim, [binDim], .doubles((0...M).map { Double($0) / Double(M) }), [
-                "long_name": .string("nominal forecast probability k/M of the bin (\(v), M = \(M))"), "units": .string("1")])
-            t.coordinate(rocDim, [rocDim], .doubles((0...(M + 1)).map { Double($0) / Double(M) }), [
-                "long_name": .string("forecast probability threshold k/M of the ROC point (\(v), M = \(M); k = M + 1: never)"), "units": .string("1")])
-            var rh = [Double](repeating: .nan, count: leads.count * (M + 1))
-            for (li, a) in accs.enumerated() { if let a { for (r, c) in a.rankHistogram.enumerated() { rh[li * (M + 1) + r] = c } } }
-            t.variable("\(v)_rank_histogram", ["lead_time", rankDim], .doubles(rh), [
-                "long_name": .string("\(v): rank histogram counts, rank 1..M+1, ties split equally (an observation with b members below and k equal adds 1/(k+1) to ranks b+1..b+k+1)"),
-                "units": .string("1")])
-            let events = accs.compactMap { $0 }.first?.events.map(\.name) ?? []
-            for e in events {
-                let def = accs.compactMap { $0?.events.first { $0.name == e }?.definition }.first ?? e
-                let specs: [(String, String, String, Int)] = [
-                    ("reliability_forecast_probability", binDim, "mean forecast probability in bin k (p = k/M)", M + 1),
-                    ("reliability_observed_frequency", binDim, "observed relative frequency in bin k (area-weighted)", M + 1),
-                    ("reliability_count", binDim, "forecasts in bin k", M + 1),
-                    ("roc_hit_rate", rocDim, "hit rate for the forecast p >= k/M, k = 0..M+1", M + 2),
-                    ("roc_false_alarm_rate", rocDim, "false-alarm rate for the forecast p >= k/M, k = 0..M+1", M + 2),
-                    ("contingency", "contingency", "hits, false alarms, misses, correct negatives for the forecast p >= 0.5", 4)]
-                for (name, dim, what, n) in specs {
-                    var vals = [Double](repeating: .nan, count: leads.count * n)
-                    for (li, a) in accs.enumerated() {
-                        guard let a, let ea = a.events.first(where: { $0.name == e }) else { continue }
-                        let d = Scorecard.diagnostics(of: ea, members: a.members)
-                        let row: [Double]
-                        switch name {
-                        case "reliability_forecast_probability": row = d.forecastProbability
-                        case "reliability_observed_frequency": row = d.observedFrequency
-                        case "reliability_count": row = d.counts.map(Double.init)
-                        case "roc_hit_rate": row = d.hitRate
-                        case "roc_false_alarm_rate": row = d.falseAlarmRate
-                        default: row = [d.contingency.hits, d.contingency.falseAlarms, d.contingency.misses, d.contingency.correctNegatives]
-                        }
-                        for (k, x) in row.prefix(n).enumerated() { vals[li * n + k] = x }
-                    }
-                    t.variable("\(v)_\(e)_\(name)", ["lead_time", dim], .doubles(vals), ["long_name": .string("\(def): \(what)"), "units": .string("1")])
-                }
-            }
-        }
-        try t.write(to: dir.appendingPathComponent("diagnostics.nc").path)
-    }
 
     /// A score file described whole (dimensions, then coordinate and data variables of doubles, integers or strings;
     /// a name `GROUP/NAME` puts a variable in a group) and written at once through WXIO's `NetCDFWriter` (temporary
@@ -202,7 +141,7 @@ public enum ScoresNetCDF {
             "normalisation": .string(VerificationMetadata.normalisation),
             "nan_policy": .string(m.nanPolicy.rawValue),
             "nan_policy_meaning": .string(nanMeaning(m.nanPolicy)),
-            "crps_definition": .string("crps (WeatherBench2's): (1/M) sum|x_i - y| - 1/(2M(M-1)) sum_ij|x_i - x_j| (fair, Ferro 2014) = crps_skill - crps_spread/2 with crps_skill = (1/M) sum|x_i - y|, crps_spread = sum_ij|x_i - x_j|/(M(M-1)); crps_standard: 1/(2M^2) instead (empirical CDF, properscoring)"),
+            "crps_definition": .string("crps (WeatherBench2's): (1/M) sum|x_i - y| - 1/(2M(M-1)) sum_ij|x_i - x_j| (fair, Ferro 2014) = crps_skill - crps_spread/2 with crps_skill = (1/M) sum|x_i - y|, crps_spread = sum_ij|x_i - x_j|/(M(M-1)), per point with its own member count M (points with M >= 2); crps_standard: 1/(2M^2) instead (empirical CDF, properscoring)"),
             "spread_skill_definition": .string("ensemble_mean_rmse = sqrt(ensemble_mean_mse), ensemble_stddev = sqrt(ensemble_variance) (ddof 1), square roots after the mean over inits; spread_skill = sqrt((M+1)/M) * ensemble_stddev / ensemble_mean_rmse (Fortin et al. 2014); spread_skill_uncorrected = ensemble_stddev / ensemble_mean_rmse (WeatherBench2's spread/skill)"),
             "rank_delta_definition": .string("Candille & Talagrand (2005): sum_k (s_k - S/(M+1))^2 / (S M/(M+1)); 1 for a reliable ensemble"),
             "brier_definition": .string("p = (members in event)/M; brier_score = (p - o)^2; debiased_brier_score = (p - o)^2 - p(1 - p)/(M - 1); brier_rel/res/unc: Murphy (1973) over bins p = k/M, brier = rel - res + unc; roc_auc: trapezoid over p >= k/M; sedi: Ferro & Stephenson (2011) for p >= 0.5"),

@@ -76,6 +76,9 @@ public struct VerificationAccumulator: Codable, Sendable, Equatable {
     public var maxValidMembers: Int = 0
     /// Sums over inits of area-weighted means.
     public var sumCRPS = 0.0, sumCRPSFair = 0.0, sumSquaredError = 0.0, sumError = 0.0, sumVariance = 0.0, sumAbsError = 0.0
+    /// Sums over inits of area-weighted means of WeatherBench2's CRPS skill (1/m)Σ|x_i − y| and spread
+    /// Σ_ij|x_i − x_j|/(m(m − 1)), each point with its own member count m, over the points of the fair CRPS (m >= 2).
+    public var sumCRPSSkill = 0.0, sumCRPSSpread = 0.0
     /// Sum of per-init ACC and how many inits had one (needs a climatology).
     public var sumACC = 0.0, accInits = 0
     /// Exact rank counts (b members below, k equal) of the points with all M members.
@@ -111,6 +114,7 @@ public struct VerificationAccumulator: Codable, Sendable, Equatable {
         maxValidMembers = max(maxValidMembers, o.maxValidMembers)
         sumCRPS += o.sumCRPS; sumCRPSFair += o.sumCRPSFair; sumSquaredError += o.sumSquaredError
         sumError += o.sumError; sumVariance += o.sumVariance; sumAbsError += o.sumAbsError
+        sumCRPSSkill += o.sumCRPSSkill; sumCRPSSpread += o.sumCRPSSpread
         sumACC += o.sumACC; accInits += o.accInits
         do {
             try ranks.merge(o.ranks)

@@ -6,8 +6,8 @@ import WXVerification
 public struct VerificationPartials: Codable, Sendable, Equatable {
     /// Format tag checked on reading.
     public var format = "wxens-verify-partials"
-    /// Format version (2: rank and event tables are WXVerification's accumulators).
-    public var version = 2
+    /// Format version (2: rank and event tables are WXVerification's accumulators; 3: CRPS skill and spread sums).
+    public var version = 3
     /// What the run did.
     public var metadata: VerificationMetadata
     /// Sums per variable and lead.
@@ -44,8 +44,8 @@ public struct VerificationPartials: Codable, Sendable, Equatable {
         let dec = JSONDecoder()
         dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         struct Header: Decodable { var format: String; var version: Int }
-        if let h = try? dec.decode(Header.self, from: data), h.format != "wxens-verify-partials" || h.version != 2 {
-            throw VerifyError.cannotRead(path: url.path, reason: "format \(h.format) version \(h.version) is not wxens-verify-partials version 2 (rerun wxens verify with --partials)")
+        if let h = try? dec.decode(Header.self, from: data), h.format != "wxens-verify-partials" || h.version != 3 {
+            throw VerifyError.cannotRead(path: url.path, reason: "format \(h.format) version \(h.version) is not wxens-verify-partials version 3 (rerun wxens verify with --partials)")
         }
         do { return try dec.decode(VerificationPartials.self, from: data) } catch {
             throw VerifyError.cannotRead(path: url.path, reason: "not a wxens partials file: \(error)")
