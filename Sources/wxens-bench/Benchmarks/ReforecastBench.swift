@@ -39,6 +39,7 @@ struct ReforecastBench: ParsableCommand {
     struct Timing { var wall: Double, cpu: Double? }
 
     func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)  // rows appear as they are measured, also when the output is a file
         let exe = wxens ?? URL(fileURLWithPath: ReforecastLocalExecutor.currentExecutable()).deletingLastPathComponent()
             .appendingPathComponent("wxens").path
         guard FileManager.default.isExecutableFile(atPath: exe) else { throw ValidationError("no wxens executable at \(exe) (give --wxens)") }
