@@ -73,6 +73,7 @@ public struct ReforecastTaskRunner {
         let writer = try CFEnsembleWriter(path: path, members: Array(0..<members), times: layout.timeAxis([task.initTime]),
                                           leadTimeHours: manifest.leadHours, latitudes: layout.latitudes, longitudes: layout.longitudes,
                                           variables: layout.variables, global: global)
+        mark = times.add(generating: false, from: mark)
         do {
             let p = layout.latitudes.count * layout.longitudes.count, nV = layout.variables.count, nL = manifest.leadIndices.count
             var plane = [Float](repeating: 0, count: nL * p)
