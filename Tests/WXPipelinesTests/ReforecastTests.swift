@@ -103,6 +103,22 @@ final class ReforecastTests: XCTestCase {
                        try ReforecastFixture.bits(fx.path("after.nc"), variables: Self.variables))
     }
 
+    func testMarkersRecordWhereTheTimeWent() throws {
+        let fx = try ReforecastFixture()
+        defer { fx.remove() }
+        let rundir = fx.path("run")
+        _ = try ReforecastPlanner.plan(fx.config(inits: .list(["2000-09-27"]), shards: 1), rundir: rundir, calibrate: false)
+        try Parallel.withThreads(2) { _ = try ReforecastTaskRunner(rundir: rundir).run(shard: 0) }
+        let m = try XCTUnwrap(ReforecastPartMarker.read(task: "t0000", paths: ReforecastPaths(rundir)))
+        let t = try XCTUnwrap(m.times)
+        XCTAssertEqual(t.threads, 2)
+        XCTAssertGreaterThan(t.generateSeconds, 0)
+        XCTAssertGreaterThan(t.writeSeconds, 0)
+        XCTAssertGreaterThan(t.generateCPUSeconds, 0)
+        XCTAssertGreaterThan(t.writeCPUSeconds, 0)
+        XCTAssertLessThanOrEqual(t.generateSeconds + t.writeSeconds, m.seconds)
+    }
+
     func testKilledWorkerLeavesNoPartAndRerunDoesOnlyMissingTasks() throws {
         let fx = try ReforecastFixture()
         defer { fx.remove() }

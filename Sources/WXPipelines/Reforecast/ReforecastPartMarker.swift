@@ -14,19 +14,22 @@ public struct ReforecastPartMarker: Codable, Sendable, Equatable {
     public var members: Int
     /// Seconds the task took, the host and process that ran it.
     public var seconds: Double, host: String, pid: Int32
+    /// Where the time went (absent in markers of earlier versions).
+    public var times: ReforecastTaskTimes?
 
     enum CodingKeys: String, CodingKey {
-        case task, bytes, checksum, members, seconds, host, pid
+        case task, bytes, checksum, members, seconds, host, pid, times
         case configHash = "config_hash"
     }
 
     /// Records a finished part.
-    public static func write(task: String, paths: ReforecastPaths, configHash: String, members: Int, seconds: Double) throws {
+    public static func write(task: String, paths: ReforecastPaths, configHash: String, members: Int, seconds: Double,
+                             times: ReforecastTaskTimes? = nil) throws {
         guard let sum = FNV1a64.file(paths.part(task)) else {
             throw ReforecastError.partMismatch(path: paths.part(task), reason: "the part just written cannot be read")
         }
         let m = ReforecastPartMarker(task: task, bytes: sum.bytes, checksum: sum.hex, configHash: configHash, members: members,
-                                     seconds: seconds, host: ProcessInfo.processInfo.hostName, pid: getpid())
+                                     seconds: seconds, host: ProcessInfo.processInfo.hostName, pid: getpid(), times: times)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try enc.encode(m), to: URL(fileURLWithPath: paths.marker(task)))

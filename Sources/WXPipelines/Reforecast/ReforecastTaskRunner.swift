@@ -44,20 +44,28 @@ public struct ReforecastTaskRunner {
             removeStaleTemporaries(of: task.id)
             try? FileManager.default.removeItem(atPath: paths.marker(task.id))
             let start = Date()
-            try Self.writePart(source: source, manifest: manifest, task: task, members: manifest.config.members, path: paths.part(task.id))
+            let times = try Self.writePart(source: source, manifest: manifest, task: task, members: manifest.config.members,
+                                           path: paths.part(task.id))
             if let truth = manifest.config.verifyTruth { try verify(task: task.id, truth: truth) }
             let seconds = Date().timeIntervalSince(start)
             try ReforecastPartMarker.write(task: task.id, paths: paths, configHash: manifest.configHash,
-                                           members: manifest.config.members, seconds: seconds)
+                                           members: manifest.config.members, seconds: seconds, times: times)
             summary.generated.append(task.id)
-            log("\(task.id) \(task.initDate): \(manifest.config.members) members in \(String(format: "%.1f", seconds)) s\(state == .corrupt ? " (redone: the old part was corrupt)" : "")")
+            log("\(task.id) \(task.initDate): \(manifest.config.members) members in \(String(format: "%.1f", seconds)) s "
+                + String(format: "(generate %.2f s, %.2f s CPU; write %.2f s, %.2f s CPU; %d threads)", times.generateSeconds,
+                         times.generateCPUSeconds, times.writeSeconds, times.writeCPUSeconds, times.threads)
+                + (state == .corrupt ? " (redone: the old part was corrupt)" : ""))
         }
         return summary
     }
 
-    /// Writes the part of `task` with members 0..<`members` to `path` (atomically: CFEnsembleWriter renames at the end).
+    /// Writes the part of `task` with members 0..<`members` to `path` (atomically: CFEnsembleWriter renames at the end);
+    /// returns the time spent generating and writing.
+    @discardableResult
     public static func writePart(source: any ReforecastMemberSource, manifest: ReforecastManifest, task: ReforecastManifest.Task,
-                                 members: Int, path: String) throws {
+                                 members: Int, path: String) throws -> ReforecastTaskTimes {
+        var times = ReforecastTaskTimes(threads: Parallel.threads)
+        var mark = ReforecastTaskTimes.Instant.now()
         let layout = source.layout
         var global = source.globalAttributes(seed: manifest.config.seed)
         global.extra["wxens_reforecast_task"] = .string(task.id)
@@ -65,17 +73,23 @@ public struct ReforecastTaskRunner {
         let writer = try CFEnsembleWriter(path: path, members: Array(0..<members), times: layout.timeAxis([task.initTime]),
                                           leadTimeHours: manifest.leadHours, latitudes: layout.latitudes, longitudes: layout.longitudes,
                                           variables: layout.variables, global: global)
+        mark = times.add(generating: false, from: mark)
         do {
             let p = layout.latitudes.count * layout.longitudes.count, nV = layout.variables.count, nL = manifest.leadIndices.count
             var plane = [Float](repeating: 0, count: nL * p)
             try source.members(ofInit: task.initIndex, count: members, leads: manifest.leadIndices, seed: manifest.config.seed,
                                batchSize: manifest.config.batchSize) { k, values in
+                let made = times.add(generating: true, from: mark)
                 for (vi, v) in layout.variables.enumerated() {
                     for l in 0..<nL { for q in 0..<p { plane[l * p + q] = values[(l * nV + vi) * p + q] } }
                     try writer.write(member: k, variable: v.name, values: plane)
                 }
+                mark = times.add(generating: false, from: made)
             }
+            let made = times.add(generating: true, from: mark)
             try writer.finish()
+            times.add(generating: false, from: made)
+            return times
         } catch {
             writer.discard()
             throw error

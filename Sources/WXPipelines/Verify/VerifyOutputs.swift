@@ -29,13 +29,14 @@ public enum VerifyOutputs {
         return try staging.commit(out)
     }
 
-    /// Opens the files named in the options, verifies, and writes the outputs if `outDirectory` is set. The options
+    /// Opens the files named in the options (the forecast may be a reforecast RUNDIR, read part by part), verifies, and writes the outputs if `outDirectory` is set. The options
     /// and the output directory are checked before any file is read.
     public static func verify(_ o: VerifyOptions) throws -> Scorecard {
         try o.validate()
         let staging = try o.outDirectory.map { try OutputStaging(finalDirectory: $0, overwrite: o.overwrite) }
         do {
-            let fs = try NetCDFVerifySource(path: o.forecastPath)
+            let fs: VerifySource = ReforecastRunSource.isRunDirectory(o.forecastPath)
+                ? try ReforecastRunSource(rundir: o.forecastPath) : try NetCDFVerifySource(path: o.forecastPath)
             let ts = o.truthPath == o.forecastPath ? fs : try NetCDFVerifySource(path: o.truthPath)
             let cs = try o.climatologyPath.map { try NetCDFVerifySource(path: $0) }
             let card = try VerifyWorkflow.run(o, forecast: fs, truth: ts, climatology: cs)

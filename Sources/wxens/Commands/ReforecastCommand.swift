@@ -69,7 +69,13 @@ struct ReforecastRunCommand: ParsableCommand {
             } else {
                 shards = []
             }
+            let start = ReforecastTaskTimes.Instant.now()
             let runner = try ReforecastTaskRunner(rundir: rundir)
+            let loaded = ReforecastTaskTimes.Instant.now()
+            if !quiet {
+                FileHandle.standardError.write(Data(String(format: "model and input loaded in %.2f s (%.2f s CPU; %.2f s CPU since the process started)\n",
+                                                           loaded.wall - start.wall, loaded.cpu - start.cpu, loaded.cpu).utf8))
+            }
             if shards.isEmpty { shards = Array(0..<runner.manifest.config.shards) }
             for s in shards {
                 let summary = try runner.run(shard: s) { line in

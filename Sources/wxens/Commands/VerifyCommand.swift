@@ -17,7 +17,7 @@ struct VerifyCommand: ParsableCommand {
 struct VerifyRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Verify one forecast file against a truth file (the default).")
 
-    @Option(help: "Forecast ensemble file (NetCDF/HDF5/GRIB, or a Zarr store).") var forecast: String
+    @Option(help: "Forecast ensemble file (NetCDF/HDF5/GRIB), a Zarr store, or a finished reforecast RUNDIR (its parts read as one forecast).") var forecast: String
     @Option(help: "Truth file or Zarr store (analyses or observations; may be the forecast file).") var truth: String
     @Option(help: "Output directory.") var out: String = "verify-out"
     @Option(help: "Comma-separated variables present in both files.") var variables: String?
