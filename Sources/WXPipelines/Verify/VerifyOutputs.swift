@@ -35,8 +35,9 @@ public enum VerifyOutputs {
         try o.validate()
         let staging = try o.outDirectory.map { try OutputStaging(finalDirectory: $0, overwrite: o.overwrite) }
         do {
-            let fs = try NetCDFVerifySource(path: o.forecastPath)
-            let ts = o.truthPath == o.forecastPath ? fs : try NetCDFVerifySource(path: o.truthPath)
+            let fs = try NetCDFVerifySource(path: o.forecastPath, filter: o.forecastFilter)
+            let ts = o.truthPath == o.forecastPath && o.truthFilter == o.forecastFilter
+                ? fs : try NetCDFVerifySource(path: o.truthPath, filter: o.truthFilter)
             let cs = try o.climatologyPath.map { try NetCDFVerifySource(path: $0) }
             let card = try VerifyWorkflow.run(o, forecast: fs, truth: ts, climatology: cs)
             if let staging { _ = try write(card, staging: staging, partials: o.writePartials, figures: o.writeFigures) }
