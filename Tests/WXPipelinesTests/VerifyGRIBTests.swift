@@ -81,7 +81,7 @@ final class VerifyGRIBTests: XCTestCase {
         let grib = try sharedGRIB("era5-levels-members.grib")
         let filter = ["number=0", "level=500"]
         let out = dir.appendingPathComponent("clim.nc").path
-        let clim = try ClimatologyWorkflow.run(ClimatologyOptions(truthPath: grib, from: "2017-01-01", to: "2017-01-02", outPath: out,
+        let clim = try ClimatologyWorkflow.run(ClimatologyOptions(truthPath: grib, from: "2017-01-01", to: "2017-01-03", outPath: out,
                                                                   variables: ["t"], filter: filter))
         let t: Field<Double> = try GRIBFile(path: grib, filter: try GRIBFilter(parsing: filter, path: grib)).readField("t")
         XCTAssertEqual(t.dimensions.map(\.role), [.time, .latitude, .longitude])

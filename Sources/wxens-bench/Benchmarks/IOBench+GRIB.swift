@@ -6,7 +6,7 @@ import WXIO
 /// The GRIB rows of `wxens-bench io`: a GRIB2 ensemble file (global 0.25 degree, 16-bit packing, made once by
 /// `scripts/bench_grib_peer.py make` in the bench directory and reused) read whole by wxens (scan + decode, messages
 /// decoded on `Parallel.threads` workers), by cfgrib + xarray `.load()`, by a loop over ecCodes' Python bindings, and
-/// by ecCodes' `grib_get_data` tool writing its text to /dev/null.
+/// and (with `--grib-get-data`) by ecCodes' `grib_get_data` tool writing its text to /dev/null.
 extension IOBench {
     /// Times of every side and what they ran.
     struct GRIBResult {
@@ -65,7 +65,7 @@ extension IOBench {
         }
         return GRIBResult(path: path, megabytes: Double(points * 4) / 1e6, fileBytes: BenchFile.fileSize(path), messages: messages,
                           ours: ours, oursOneThread: one, cfgrib: cf, cfgribName: cfName, eccodes: ec, eccodesName: ecName,
-                          gribGetData: try timeGribGetData(path))
+                          gribGetData: gribGetData ? try timeGribGetData(path) : nil)
     }
 
     /// Seconds of one `grib_get_data FILE > /dev/null` (nil when the tool is not installed).
