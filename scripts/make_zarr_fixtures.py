@@ -72,6 +72,8 @@ def io(shared, out):
     e = clear(era5(shared))
     t = clear(truth(shared))
     chunked = {v: dict(t[v].encoding, chunks=(7, 20, 40)) for v in ("z500", "t850")}
+    sharded = e.copy(deep=True)
+    sharded["z"][1, 2] = np.nan  # inner chunks of the fill value, which zarr may leave unwritten
     stores = {
         "era5_v2_blosc_consolidated": (e, 2, True, None),
         "era5_v2_zstd": (e, 2, False, every(e, compressors=[numcodecs.Zstd(level=3)])),
@@ -83,7 +85,12 @@ def io(shared, out):
         "era5_v3_zstd": (e, 3, False, None),
         "era5_v3_blosc_consolidated": (e, 3, True, every(e, compressors=[BloscCodec(cname="zstd", clevel=3, shuffle="bitshuffle")])),
         "era5_v3_gzip_crc32c": (e, 3, False, every(e, compressors=[GzipCodec(level=4), Crc32cCodec()])),
+        "era5_v3_sharded": (sharded, 3, False, {v: {"chunks": (1, 1, 1, 61, 120), "shards": (2, 4, 2, 61, 120),
+                                                    "compressors": [ZstdCodec(level=1)]} for v in ("z", "t")}),
         "truth_v2_chunked": (t, 2, True, chunked),
+        "era5_v3_plane_chunks_crc32c": (e, 3, False, {v: {"chunks": (1, 1, 1, 61, 120),
+                                                               "compressors": [ZstdCodec(level=1), Crc32cCodec()]}
+                                                      for v in ("z", "t")}),
         "truth_v3_chunked": (t, 3, False, chunked),
         "truth_v2_missing_chunk": (t, 2, False, chunked),
         "truth_v3_missing_chunk": (t, 3, False, chunked),

@@ -23,9 +23,23 @@ public protocol GriddedFile: AnyObject {
     /// Reads stored values of a numeric variable (in `decoding(for:).storedType`) into `buffer`,
     /// which must hold `slab.elementCount` of them. The slab must already be validated.
     func readStored(_ variable: VariableInfo, _ slab: Hyperslab, into buffer: UnsafeMutableRawPointer) throws
+    /// Reads a validated hyperslab of a numeric variable CF-decoded with `decoding` into `out` (`slab.elementCount` values).
+    func readDecoded<T: BinaryFloatingPoint & Sendable>(_ variable: VariableInfo, _ slab: Hyperslab, decoding: CFDecoding,
+                                                       into out: UnsafeMutablePointer<T>) throws
 }
 
 extension GriddedFile {
+    /// Reads the stored values into a buffer of their own, then decodes them into `out`.
+    public func readDecoded<T: BinaryFloatingPoint & Sendable>(_ v: VariableInfo, _ slab: Hyperslab, decoding dec: CFDecoding,
+                                                              into out: UnsafeMutablePointer<T>) throws {
+        let n = slab.elementCount
+        guard n > 0 else { return }
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: n * (dec.storedType.byteSize ?? 8), alignment: 16)
+        defer { raw.deallocate() }
+        try readStored(v, slab, into: raw)
+        dec.decode(raw: raw, count: n, into: out)
+    }
+
     /// All variables in all groups.
     public func allVariables() throws -> [VariableInfo] {
         try groupPaths().flatMap { try variables(inGroup: $0) }
@@ -45,13 +59,10 @@ extension GriddedFile {
         let n = slab.elementCount
         try ReadMemoryCap.check(count: n, elementBytes: (dec.storedType.byteSize ?? 8) + MemoryLayout<T>.size, path: path,
                                 variable: v.path, what: "a read")
-        var values = [T](repeating: 0, count: n)
-        if n > 0 {
-            let size = dec.storedType.byteSize ?? 8
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: n * size, alignment: 16)
-            defer { raw.deallocate() }
-            try readStored(v, slab, into: raw)
-            values.withUnsafeMutableBufferPointer { dec.decode(raw: raw, count: n, into: $0.baseAddress!) }
+        // Every point is written by the read, so the array is not zero-filled first (a pass over the output saved).
+        let values = try [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+            if n > 0 { try readDecoded(v, slab, decoding: dec, into: buffer.baseAddress!) }
+            initialized = n
         }
         var dims: [Dimension] = []
         var coords: [String: Coordinate] = [:]
@@ -90,11 +101,7 @@ extension GriddedFile {
         let n = slab.elementCount
         try ReadMemoryCap.check(count: n, elementBytes: (dec.storedType.byteSize ?? 8) + 8, path: path, variable: v.path, what: "a read")
         var out = [Double](repeating: 0, count: n)
-        guard n > 0 else { return out }
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: n * (dec.storedType.byteSize ?? 8), alignment: 16)
-        defer { raw.deallocate() }
-        try readStored(v, slab, into: raw)
-        out.withUnsafeMutableBufferPointer { dec.decode(raw: raw, count: n, into: $0.baseAddress!) }
+        try out.withUnsafeMutableBufferPointer { try readDecoded(v, slab, decoding: dec, into: $0.baseAddress!) }
         return out
     }
 }

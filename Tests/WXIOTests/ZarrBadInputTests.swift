@@ -64,6 +64,56 @@ final class ZarrBadInputTests: XCTestCase {
         }
     }
 
+    /// zarr-python's crc32c checksums verify; one flipped bit, in the data or in the checksum, is a typed error.
+    func testCRC32CMismatchIsATypedErrorNamingStoreVariableAndChunk() throws {
+        let store = try ZarrFixtures.copy("era5_v3_plane_chunks_crc32c")
+        defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: store).deletingLastPathComponent().path) }
+        let chunk = "c/2/1/0/0/0"
+        let url = URL(fileURLWithPath: store + "/z/" + chunk)
+        let bytes = [UInt8](try Data(contentsOf: url))
+        let stored = bytes.suffix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+        XCTAssertEqual(CRC32C.checksum(Array(bytes.dropLast(4))), stored, "zarr-python's checksum")
+        for i in [bytes.count / 2, bytes.count - 1] {
+            var damaged = bytes
+            damaged[i] ^= 0x10
+            try Data(damaged).write(to: url)
+            for read in [{ _ = try GriddedFiles.open(store).readDoubles("z") },
+                         { let _: Field<Float> = try GriddedFiles.open(store).readField("z") }] {
+                XCTAssertThrowsError(try read()) { error in
+                    guard case .checksumMismatch(let s, let v, let c, let got, let computed)? = error as? ZarrError else {
+                        return XCTFail("\(error)")
+                    }
+                    XCTAssertEqual([s, v, c], [store, "/z", chunk])
+                    XCTAssertNotEqual(got, computed)
+                    XCTAssertTrue("\(error)".contains(store) && "\(error)".contains(chunk) && "\(error)".contains("crc32c"), "\(error)")
+                }
+            }
+        }
+        try Data(bytes).write(to: url)
+        XCTAssertEqual(try GriddedFiles.open(store).readDoubles("z").count, 4 * 4 * 2 * 61 * 120)
+    }
+
+    /// A sharded store (v3 sharding_indexed, index at the end with its crc32c): inner chunks are the variable's chunks,
+    /// shards are the files; a damaged shard index is a checksum error naming the shard and the inner chunk.
+    func testShardedStoreListsInnerChunksAndChecksItsIndex() throws {
+        let store = try ZarrFixtures.copy("era5_v3_sharded")
+        defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: store).deletingLastPathComponent().path) }
+        let file = try GriddedFiles.open(store)
+        XCTAssertEqual(try file.variable("z").chunkShape, [1, 1, 1, 61, 120])
+        XCTAssertEqual(try file.readDoubles("z").count, 4 * 4 * 2 * 61 * 120)
+        let url = URL(fileURLWithPath: store + "/z/c/1/0/0/0/0")
+        var bytes = [UInt8](try Data(contentsOf: url))
+        bytes[bytes.count - 20] ^= 0x01  // inside the index, before its checksum
+        try Data(bytes).write(to: url)
+        XCTAssertThrowsError(try GriddedFiles.open(store).readDoubles("z")) { error in
+            guard case .checksumMismatch(let s, let v, let c, _, _)? = error as? ZarrError else { return XCTFail("\(error)") }
+            XCTAssertEqual([s, v], [store, "/z"])
+            XCTAssertTrue(c.hasPrefix("c/1/0/0/0/0 (inner chunk 2,0,0,0,0)"), c)
+        }
+        XCTAssertEqual(try GriddedFiles.open(store).readDoubles("z", hyperslab: Hyperslab(start: [0, 0, 0, 0, 0], count: [2, 4, 2, 61, 120])).count,
+                       2 * 4 * 2 * 61 * 120, "the other shard still reads")
+    }
+
     func testContentNotExtensionMakesAZarrStore() throws {
         let dir = try TestSupport.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -53,7 +53,7 @@ enum ZarrFixtures {
 
     /// The stores whose values are compared with xarray's.
     static let goldenStores = ["era5_v2_blosc_consolidated", "era5_v2_zstd", "era5_v2_zlib_slash", "era5_v2_gzip_bigendian", "era5_v2_raw",
-                               "era5_v3_zstd", "era5_v3_blosc_consolidated", "era5_v3_gzip_crc32c", "truth_v2_chunked", "truth_v3_chunked",
+                               "era5_v3_zstd", "era5_v3_blosc_consolidated", "era5_v3_gzip_crc32c", "truth_v2_chunked", "truth_v3_chunked", "era5_v3_plane_chunks_crc32c", "era5_v3_sharded",
                                "truth_v2_missing_chunk", "truth_v3_missing_chunk"]
 }
 

@@ -88,6 +88,34 @@ final class ZarrReaderTests: XCTestCase {
         }
     }
 
+    /// Float reads decode float32 chunks in place in the output (whole planes) or through a chunk scratch (parts of
+    /// planes, packed or chunked stores): the same bits as xarray either way, at one thread and at two.
+    func testFloatReadsEqualXarrayWhicheverWayEachChunkIsDecoded() throws {
+        for store in ZarrFixtures.goldenStores {
+            let file = try GriddedFiles.open(try ZarrFixtures.path(store + ".zarr"))
+            let variables = try XCTUnwrap(ZarrFixtures.golden(store)["variables"] as? [String: Any])
+            for name in variables.keys.sorted() {
+                let expected = try ZarrFixtures.values(store, name).map(Float.init)
+                let shape = try file.variable(name).shape
+                // a block of whole planes, and one cutting through planes
+                let r = shape.count
+                let planes = Hyperslab(start: shape.indices.map { $0 == 0 ? 1 : 0 }, count: shape.indices.map { $0 == 0 ? shape[0] - 1 : shape[$0] })
+                let inner = Hyperslab(start: shape.indices.map { $0 == 0 ? 1 : ($0 >= r - 2 ? shape[$0] / 3 : 0) },
+                                      count: shape.indices.map { $0 == 0 ? shape[0] - 1 : ($0 >= r - 2 ? shape[$0] / 2 : shape[$0]) })
+                for slab in [planes, inner] {
+                    let plain = rowMajorOffsets(shape: shape, slab: slab).map { expected[$0] }
+                    for threads in [1, 2] {
+                        let got: Field<Float> = try Parallel.withThreads(threads) { try file.readField(name, hyperslab: slab) }
+                        XCTAssertTrue(sameBits(got.values.map(Double.init), plain.map(Double.init)),
+                                      "\(store)/\(name): slab \(slab.start) \(slab.count) at \(threads) threads")
+                    }
+                }
+                let whole: Field<Float> = try file.readField(name)
+                XCTAssertTrue(sameBits(whole.values.map(Double.init), expected.map(Double.init)), "\(store)/\(name): whole")
+            }
+        }
+    }
+
     /// A chunk that was never written holds the array's fill_value, as in zarr-python: xarray's v2 fill_value is the
     /// _FillValue, so the points are NaN; xarray's v3 arrays have fill_value 0 and the _FillValue in the attributes, so
     /// the points are the packed 0 unpacked (add_offset), as xarray gives them.
@@ -116,4 +144,13 @@ final class ZarrReaderTests: XCTestCase {
         XCTAssertEqual(time.attributes["calendar"]?.stringValue, "proleptic_gregorian")
         XCTAssertThrowsError(try file.variable("nope")) { XCTAssertEqual($0 as? WXIOError, .variableNotFound(path: file.path, variable: "nope")) }
     }
+}
+
+/// The row-major offsets of the points of `slab` in an array of `shape`, in slab order.
+func rowMajorOffsets(shape: [Int], slab: Hyperslab) -> [Int] {
+    var offsets = [0]
+    for d in shape.indices {
+        offsets = offsets.flatMap { o in (0..<slab.count[d]).map { o * shape[d] + slab.start[d] + $0 * slab.stride[d] } }
+    }
+    return offsets
 }

@@ -64,6 +64,20 @@ final class CLIExitStatusTests: XCTestCase {
         let filter = try run(["inspect", mixed, "--filter", "typeOfLevel"])
         XCTAssertEqual(filter.status, 64, filter.err)
         XCTAssertTrue(filter.err.contains("expected key=value"), filter.err)
+        let netCDF = shared.deletingLastPathComponent().appendingPathComponent("real/hgt.nc").path
+        for (args, says) in [(["verify", "--forecast", mixed, "--truth", mixed, "--out", out, "--forecast-filter", "typeOfLevel"], "expected key=value"),
+                             (["verify", "--forecast", mixed, "--truth", netCDF, "--out", out, "--forecast-filter", "typeOfLevel=hybrid",
+                               "--truth-filter", "level=500"], "not a GRIB file"),
+                             (["climatology", "--truth", mixed, "--from", "2000-01-01", "--to", "2000-02-01", "--out", out + ".nc",
+                               "--filter", "typeOfLevel=nowhere"], "no message matches"),
+                             (["forecast", "--initial-conditions", mixed, "--members", "2", "--lead-times", "24", "--out", out + ".nc",
+                               "--filter", "=hybrid"], "expected key=value")] {
+            let r = try run(args)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.err)")
+            XCTAssertTrue(r.err.contains(says), "\(args): \(r.err)")
+            XCTAssertEqual(r.err.split(separator: "\n").count, 1, "one line: \(r.err)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + ".nc"), "no output written")
     }
 
     func testFieldOverTheMemoryCapIsATypedError() throws {

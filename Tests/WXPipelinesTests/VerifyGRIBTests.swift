@@ -46,6 +46,58 @@ final class VerifyGRIBTests: XCTestCase {
         }
     }
 
+    /// `--forecast-filter`/`--truth-filter` reach the GRIB reader: a filter every message matches changes no score, one that
+    /// matches none, or one given for a NetCDF file, is the typed filter error (a usage error, exit 64).
+    func testVerifyFiltersSelectGRIBMessages() throws {
+        let grib = try sharedGRIB("forecast_monthly_ukmo.grib")
+        let field: Field<Float> = try GriddedFiles.open(grib).readField("t2m")
+        let truth = dir.appendingPathComponent("truth.nc").path
+        try writeTruth(for: field, to: truth)
+        let plain = try VerifyOutputs.verify(VerifyOptions(forecastPath: grib, truthPath: truth, nanPolicy: .omit, writeFigures: false))
+        let filtered = try VerifyOutputs.verify(VerifyOptions(forecastPath: grib, truthPath: truth, nanPolicy: .omit, writeFigures: false,
+                                                              forecastFilter: ["typeOfLevel=surface", "shortName=2t"]))
+        XCTAssertGreaterThan(plain.rows.count, 0)
+        XCTAssertEqual(plain.rows.map(\.metric), filtered.rows.map(\.metric))
+        for (a, b) in zip(plain.rows, filtered.rows) {
+            XCTAssertTrue(a.value == b.value || (a.value.isNaN && b.value.isNaN), "\(a.metric) at \(a.leadTimeHours) h")
+        }
+        XCTAssertThrowsError(try VerifyOutputs.verify(VerifyOptions(forecastPath: grib, truthPath: truth, writeFigures: false,
+                                                                    forecastFilter: ["typeOfLevel=isobaricInhPa"]))) { e in
+            guard case .invalidFilter(let p, let f, let detail)? = e as? GRIBError else { return XCTFail("\(e)") }
+            XCTAssertEqual([p, f], [grib, "typeOfLevel=isobaricInhPa"])
+            XCTAssertTrue(detail.contains("no message matches") && detail.contains("surface"), detail)
+        }
+        XCTAssertThrowsError(try VerifyOutputs.verify(VerifyOptions(forecastPath: grib, truthPath: truth, writeFigures: false,
+                                                                    truthFilter: ["level=0"]))) { e in
+            guard case .invalidFilter(let p, _, let detail)? = e as? GRIBError else { return XCTFail("\(e)") }
+            XCTAssertEqual(p, truth)
+            XCTAssertTrue(detail.contains("not a GRIB file"), detail)
+        }
+    }
+
+    /// `wxens climatology --filter`: one member and one level of the ERA5 GRIB file are a (time, latitude, longitude)
+    /// truth whose climatology is that of the same fields read directly.
+    func testClimatologyFilterSelectsOneMemberAndLevel() throws {
+        let grib = try sharedGRIB("era5-levels-members.grib")
+        let filter = ["number=0", "level=500"]
+        let out = dir.appendingPathComponent("clim.nc").path
+        let clim = try ClimatologyWorkflow.run(ClimatologyOptions(truthPath: grib, from: "2017-01-01", to: "2017-01-03", outPath: out,
+                                                                  variables: ["t"], filter: filter))
+        let t: Field<Double> = try GRIBFile(path: grib, filter: try GRIBFilter(parsing: filter, path: grib)).readField("t")
+        XCTAssertEqual(t.dimensions.map(\.role), [.time, .latitude, .longitude])
+        let times = t.dimensions[0].size, points = t.values.count / times
+        XCTAssertEqual(times, 4)
+        XCTAssertEqual(clim.first?.count, [Int](repeating: times, count: points))
+        for p in stride(from: 0, to: points, by: 97) {
+            let samples = (0..<times).map { t.values[$0 * points + p] }
+            XCTAssertEqual(clim[0].mean[p], samples.reduce(0, +) / Double(times), accuracy: 1e-9 * abs(samples[0]), "point \(p)")
+        }
+        XCTAssertThrowsError(try ClimatologyWorkflow.run(ClimatologyOptions(truthPath: grib, from: "2017-01-01", to: "2017-01-02",
+                                                                            outPath: out, filter: ["number"]))) { e in
+            guard case .invalidFilter? = e as? GRIBError else { return XCTFail("\(e)") }
+        }
+    }
+
     /// The field as a netCDF-4 file with the same dimensions, coordinates (values and attributes) and variable attributes.
     func writeCopy(_ f: Field<Float>, to path: String) throws {
         let w = try NetCDFWriter(path: path)

@@ -3,38 +3,96 @@ import Foundation
 
 /// Decodes the values of one GRIB message with ecCodes into cfgrib's order and float32: points as scanned,
 /// every second row of an alternate-row-scanning grid turned round, missing (bitmap) points NaN.
+///
+/// Each message gets its own handle, made and deleted under `CLibraryLock`; the unpacking in between runs outside it,
+/// so several messages decode at once (Debian's ecCodes is built thread-safe, with OpenMP locks around its shared state).
 enum GRIBFieldDecoder {
     /// The values of `message`, read with `pread` from `descriptor`; `rows` x `columns` must match its point count.
     static func values(descriptor: Int32, message: GRIBMessage, rows: Int, columns: Int, path: String, variable: String) throws -> [Float] {
-        var bytes = [UInt8](repeating: 0, count: message.length)
-        let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, message.length, off_t(message.offset)) }
+        var out = [Float](repeating: 0, count: rows * columns)
+        try out.withUnsafeMutableBufferPointer {
+            try decode(descriptor: descriptor, message: message, rows: rows, columns: columns, path: path, variable: variable,
+                       scratch: GRIBDecodeScratch(), into: $0.baseAddress!)
+        }
+        return out
+    }
+
+    /// Decodes `message` into `rows` x `columns` values at `dst`, with `scratch` holding the message bytes and the doubles.
+    static func decode(descriptor: Int32, message: GRIBMessage, rows: Int, columns: Int, path: String, variable: String,
+                       scratch: GRIBDecodeScratch, into dst: UnsafeMutablePointer<Float>) throws {
+        let bytes = scratch.messageBytes(message.length)
+        let got = pread(descriptor, bytes, message.length, off_t(message.offset))
         guard got == message.length else {
             throw WXIOError.truncatedOrCorrupt(path: path, detail: "reading \(variable): GRIB message at byte \(message.offset) has \(max(got, 0)) of \(message.length) bytes")
         }
-        let decoded: [Double] = try CLibraryLock.with {
-            guard let h = bytes.withUnsafeBytes({ codes_handle_new_from_message_copy(nil, $0.baseAddress, message.length) }) else {
-                throw WXIOError.truncatedOrCorrupt(path: path, detail: "reading \(variable): ecCodes cannot parse the GRIB message at byte \(message.offset)")
-            }
-            defer { codes_handle_delete(h) }
-            _ = codes_set_double(h, "missingValue", GRIBCFAttributes.missingValue)
-            var n = 0
-            var status = codes_get_size(h, "values", &n)
-            var out = [Double](repeating: 0, count: max(n, 1))
-            if status == 0 { status = codes_get_double_array(h, "values", &out, &n) }
-            guard status == 0 else {
-                throw WXIOError.truncatedOrCorrupt(path: path, detail: "reading \(variable): GRIB message at byte \(message.offset): "
-                                                   + String(cString: codes_get_error_message(status)))
-            }
-            return Array(out.prefix(n))
+        guard let h = CLibraryLock.with({ codes_handle_new_from_message(nil, bytes, message.length) }) else {
+            throw WXIOError.truncatedOrCorrupt(path: path, detail: "reading \(variable): ecCodes cannot parse the GRIB message at byte \(message.offset)")
         }
-        guard decoded.count == rows * columns else {
-            throw WXIOError.truncatedOrCorrupt(path: path, detail: "reading \(variable): GRIB message at byte \(message.offset) has \(decoded.count) values, its grid \(rows) x \(columns)")
+        defer { _ = CLibraryLock.with { codes_handle_delete(h) } }
+        _ = codes_set_double(h, "missingValue", GRIBCFAttributes.missingValue)
+        var n = 0
+        var status = codes_get_size(h, "values", &n)
+        if status == 0 && n != rows * columns {
+            throw WXIOError.truncatedOrCorrupt(path: path, detail: "reading \(variable): GRIB message at byte \(message.offset) has \(n) values, its grid \(rows) x \(columns)")
+        }
+        let doubles = scratch.doubles(max(n, 1))
+        if status == 0 { status = codes_get_double_array(h, "values", doubles, &n) }
+        guard status == 0 else {
+            throw WXIOError.truncatedOrCorrupt(path: path, detail: "reading \(variable): GRIB message at byte \(message.offset): "
+                                               + String(cString: codes_get_error_message(status)))
+        }
+        guard n == rows * columns else {
+            throw WXIOError.truncatedOrCorrupt(path: path, detail: "reading \(variable): GRIB message at byte \(message.offset) has \(n) values, its grid \(rows) x \(columns)")
         }
         let missing = Float.greatestFiniteMagnitude
-        var values = decoded.map { x -> Float in let f = Float(x); return f == missing ? .nan : f }
-        if message.integer("alternativeRowScanning") == 1 && rows > 1 {
-            for r in stride(from: 1, to: rows, by: 2) { values[(r * columns)..<((r + 1) * columns)].reverse() }
+        for i in 0..<n {
+            let f = Float(doubles[i])
+            dst[i] = f == missing ? .nan : f
         }
-        return values
+        if message.integer("alternativeRowScanning") == 1 && rows > 1 {
+            for r in stride(from: 1, to: rows, by: 2) {
+                var row = UnsafeMutableBufferPointer(start: dst + r * columns, count: columns)
+                row.reverse()
+            }
+        }
+    }
+}
+
+/// One worker's memory for decoding GRIB messages, grown to the largest message and field it meets.
+final class GRIBDecodeScratch {
+    private var bytes: UnsafeMutableRawPointer?
+    private var bytesCapacity = 0
+    private var values: UnsafeMutablePointer<Double>?
+    private var valuesCapacity = 0
+    private var plane: UnsafeMutablePointer<Float>?
+    private var planeCapacity = 0
+
+    deinit { bytes?.deallocate(); values?.deallocate(); plane?.deallocate() }
+
+    /// Memory for a message of `count` bytes.
+    func messageBytes(_ count: Int) -> UnsafeMutableRawPointer {
+        if let b = bytes, bytesCapacity >= count { return b }
+        bytes?.deallocate()
+        bytesCapacity = max(count, 1)
+        bytes = .allocate(byteCount: bytesCapacity, alignment: 16)
+        return bytes!
+    }
+
+    /// Memory for `count` decoded doubles.
+    func doubles(_ count: Int) -> UnsafeMutablePointer<Double> {
+        if let v = values, valuesCapacity >= count { return v }
+        values?.deallocate()
+        valuesCapacity = count
+        values = .allocate(capacity: count)
+        return values!
+    }
+
+    /// Memory for one whole field of `count` values, when only part of it is wanted.
+    func field(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if let p = plane, planeCapacity >= count { return p }
+        plane?.deallocate()
+        planeCapacity = max(count, 1)
+        plane = .allocate(capacity: planeCapacity)
+        return plane!
     }
 }

@@ -63,6 +63,12 @@ public final class GRIBFile: GriddedFile, @unchecked Sendable {
 
     deinit { descriptors.forEach { close($0) } }
 
+    /// The version of the ecCodes library wxens runs on ("2.28.0").
+    public static var ecCodesVersion: String {
+        let v = codes_get_api_version()
+        return "\(v / 10000).\(v / 100 % 100).\(v % 100)"
+    }
+
     /// True when the file starts with the `GRIB` indicator of a GRIB1 or GRIB2 message.
     public static func startsWithGRIBMagic(_ path: String) -> Bool {
         guard let h = FileHandle(forReadingAtPath: path) else { return false }
@@ -157,32 +163,51 @@ public final class GRIBFile: GriddedFile, @unchecked Sendable {
         }
         let h = gv.headerShape.count
         let rows = gv.gridShape[0], columns = gv.gridShape[1]
-        let out = buffer.assumingMemoryBound(to: Float.self)
+        let out = UncheckedFloats(buffer.assumingMemoryBound(to: Float.self))
         let headerSlab = Hyperslab(start: Array(slab.start[..<h]), count: Array(slab.count[..<h]), stride: Array(slab.stride[..<h]))
         let planePoints = slab.count[h] * slab.count[h + 1]
-        var k = 0
-        var failure: Error?
-        GRIBFile.forEachOffset(shape: gv.headerShape, slab: headerSlab) { field in
-            guard failure == nil else { return }
-            let dst = out + k * planePoints
-            k += 1
-            guard let m = gv.messageOfField[field] else {
-                dst.update(repeating: .nan, count: planePoints)
+        let wholeGrid = slab.start[h] == 0 && slab.start[h + 1] == 0 && slab.count[h] == rows && slab.count[h + 1] == columns
+            && slab.stride[h] == 1 && slab.stride[h + 1] == 1
+        var fields: [Int] = []
+        GRIBFile.forEachOffset(shape: gv.headerShape, slab: headerSlab) { fields.append($0) }
+        /// Copies the slab's points of a whole decoded field to plane `k` of the output.
+        func pick(_ values: UnsafePointer<Float>, _ k: Int) {
+            let dst = out.pointer + k * planePoints
+            var j = 0
+            for r in 0..<slab.count[h] {
+                let row = (slab.start[h] + r * slab.stride[h]) * columns
+                for c in 0..<slab.count[h + 1] {
+                    dst[j] = values[row + slab.start[h + 1] + c * slab.stride[h + 1]]
+                    j += 1
+                }
+            }
+        }
+        if fields.count == 1 {
+            guard let m = gv.messageOfField[fields[0]] else { out.pointer.update(repeating: .nan, count: planePoints); return }
+            try fieldValues(m, rows: rows, columns: columns, variable: v.name).withUnsafeBufferPointer { pick($0.baseAddress!, 0) }
+            return
+        }
+        // One message per task, decoded into its own plane of the output: the bytes do not depend on the thread count.
+        var failures = [Error?](repeating: nil, count: fields.count)
+        let failureLock = NSLock()
+        Parallel.forEach(fields.count, perWorker: { GRIBDecodeScratch() }) { scratch, k in
+            guard let m = gv.messageOfField[fields[k]] else {
+                (out.pointer + k * planePoints).update(repeating: .nan, count: planePoints)
                 return
             }
+            let msg = messages[m]
             do {
-                let values = try fieldValues(m, rows: rows, columns: columns, variable: v.name)
-                var j = 0
-                for r in 0..<slab.count[h] {
-                    let row = (slab.start[h] + r * slab.stride[h]) * columns
-                    for c in 0..<slab.count[h + 1] {
-                        dst[j] = values[row + slab.start[h + 1] + c * slab.stride[h + 1]]
-                        j += 1
-                    }
-                }
-            } catch { failure = error }
+                let dst = wholeGrid ? out.pointer + k * planePoints : scratch.field(rows * columns)
+                try GRIBFieldDecoder.decode(descriptor: descriptors[msg.fileIndex], message: msg, rows: rows, columns: columns,
+                                            path: paths[msg.fileIndex], variable: v.name, scratch: scratch, into: dst)
+                if !wholeGrid { pick(dst, k) }
+            } catch {
+                failureLock.lock()
+                failures[k] = error
+                failureLock.unlock()
+            }
         }
-        if let failure { throw failure }
+        if let first = failures.lazy.compactMap({ $0 }).first { throw first }
     }
 
     /// The decoded values of message `m`, keeping the last one decoded (a plane is often read in several slabs).
@@ -223,4 +248,10 @@ public final class GRIBFile: GriddedFile, @unchecked Sendable {
             if d < 0 { return }
         }
     }
+}
+
+/// The output of a read, handed to workers that each write their own planes of it.
+private struct UncheckedFloats: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ p: UnsafeMutablePointer<Float>) { pointer = p }
 }

@@ -34,6 +34,8 @@ struct ZarrArrayMetadata: Sendable {
     let dimensionNames: [String]
     /// CF attributes as xarray decodes them.
     let attributes: Attributes
+    /// How chunks are packed into shard files (v3 `sharding_indexed`; `chunks` are then the inner chunks), or nil.
+    var sharding: ZarrSharding? = nil
 
     /// Bytes of one element.
     var elementSize: Int { dataType.byteSize ?? 1 }
@@ -100,6 +102,43 @@ struct ZarrArrayMetadata: Sendable {
 
     // MARK: - v3
 
+    /// A v3 codec list read in order: array-to-array (`transpose`), array-to-bytes (`bytes`, or `sharding_indexed`
+    /// with its configuration), then bytes-to-bytes codecs.
+    struct CodecChain {
+        var codecs: [ZarrCodec] = []
+        var bigEndian = false
+        var fortran = false
+        var sawBytes = false
+        var unsupported: String? = nil
+        var sharding: [String: Any]? = nil
+    }
+
+    /// Reads a v3 codec list for an array of `rank` dimensions.
+    static func codecChain(_ list: [[String: Any]], rank: Int) -> CodecChain {
+        var chain = CodecChain()
+        for c in list {
+            let codecName = c["name"] as? String ?? "(no name)"
+            let config = c["configuration"] as? [String: Any]
+            switch codecName {
+            case "bytes":
+                chain.bigEndian = (config?["endian"] as? String) == "big"
+                chain.sawBytes = true
+            case "sharding_indexed" where !chain.sawBytes:
+                chain.sharding = config ?? [:]
+                chain.sawBytes = true
+            case "transpose":
+                let order = ZarrJSON.sizes(config?["order"]) ?? []
+                if order == Array(0..<rank) { break }
+                if order == Array((0..<rank).reversed()) && !chain.sawBytes { chain.fortran = true; break }
+                chain.unsupported = chain.unsupported ?? "transpose \(order)"
+            default:
+                if let codec = ZarrCodec(name: codecName), chain.sawBytes { chain.codecs.append(codec) }
+                else { chain.unsupported = chain.unsupported ?? codecName }
+            }
+        }
+        return chain
+    }
+
     /// Parses a v3 array `zarr.json`.
     static func v3(name: String, groupPath: String, json: [String: Any], store: String, file: String) throws -> ZarrArrayMetadata {
         func bad(_ d: String) -> ZarrError { .invalidMetadata(store: store, file: file, detail: d) }
@@ -126,26 +165,35 @@ struct ZarrArrayMetadata: Sendable {
             guard separator == "." || separator == "/" else { throw bad("chunk key separator is \"\(separator)\"") }
         }
         guard let codecList = json["codecs"] as? [[String: Any]] else { throw bad("\"codecs\" is not a list of objects") }
-        var codecs: [ZarrCodec] = []
-        var unsupported: String? = nil
-        var big = false, fortran = false, sawBytes = false
-        for c in codecList {
-            let codecName = c["name"] as? String ?? "(no name)"
-            let config = c["configuration"] as? [String: Any]
-            switch codecName {
-            case "bytes":
-                big = (config?["endian"] as? String) == "big"
-                sawBytes = true
-            case "transpose":
-                let order = ZarrJSON.sizes(config?["order"]) ?? []
-                if order == Array(shape.indices) { break }
-                if order == Array(shape.indices.reversed()) && !sawBytes { fortran = true; break }
-                unsupported = unsupported ?? "transpose \(order)"
-            default:
-                if let codec = ZarrCodec(name: codecName), sawBytes { codecs.append(codec) } else { unsupported = unsupported ?? codecName }
+        var chain = codecChain(codecList, rank: shape.count)
+        var innerChunks = chunks
+        var sharding: ZarrSharding? = nil
+        if let config = chain.sharding {
+            guard let inner = ZarrJSON.sizes(config["chunk_shape"]), inner.count == shape.count, !inner.contains(0),
+                  zip(chunks, inner).allSatisfy({ $0 % $1 == 0 }) else {
+                throw bad("sharding_indexed \"chunk_shape\" is not a list of positive sizes dividing the shard shape \(chunks)")
             }
+            guard let innerList = config["codecs"] as? [[String: Any]] else { throw bad("sharding_indexed \"codecs\" is not a list of objects") }
+            let innerChain = codecChain(innerList, rank: shape.count)
+            let indexNames = (config["index_codecs"] as? [[String: Any]] ?? [["name": "bytes"], ["name": "crc32c"]]).map {
+                ($0["name"] as? String ?? "(no name)") + (($0["configuration"] as? [String: Any])?["endian"] as? String == "big" ? " big-endian" : "")
+            }
+            let location = config["index_location"] as? String ?? "end"
+            if !chain.codecs.isEmpty || chain.fortran {
+                chain.unsupported = chain.unsupported ?? "codecs around sharding_indexed"
+            } else if innerChain.sharding != nil {
+                chain.unsupported = chain.unsupported ?? "nested sharding_indexed"
+            } else if !(indexNames == ["bytes"] || indexNames == ["bytes", "crc32c"]) || !["end", "start"].contains(location) {
+                chain.unsupported = chain.unsupported ?? "sharding_indexed index \(indexNames.joined(separator: "+")) at \(location)"
+            }
+            chain = CodecChain(codecs: innerChain.codecs, bigEndian: innerChain.bigEndian, fortran: innerChain.fortran,
+                               sawBytes: innerChain.sawBytes, unsupported: chain.unsupported ?? innerChain.unsupported, sharding: nil)
+            sharding = ZarrSharding(chunksPerShard: zip(chunks, inner).map { $0 / $1 }, indexAtEnd: location == "end",
+                                    indexChecksummed: indexNames.count == 2)
+            innerChunks = inner
         }
-        if !sawBytes && unsupported == nil { unsupported = "(no bytes codec)" }
+        if !chain.sawBytes && chain.unsupported == nil { chain.unsupported = "(no bytes codec)" }
+        let codecs = chain.codecs, unsupported = chain.unsupported, big = chain.bigEndian, fortran = chain.fortran
         let fill = try fillValue(json["fill_value"], type: type, bad)
         let attrsJSON = json["attributes"] as? [String: Any]
         let names: [String]
@@ -158,10 +206,10 @@ struct ZarrArrayMetadata: Sendable {
         if let f = attrsJSON?["_FillValue"], type.isNumeric {
             attributes["_FillValue"] = try xarrayFillValue(f, type: type, bad)
         }
-        return ZarrArrayMetadata(name: name, groupPath: groupPath, zarrFormat: 3, shape: shape, chunks: chunks, dataType: type,
+        return ZarrArrayMetadata(name: name, groupPath: groupPath, zarrFormat: 3, shape: shape, chunks: innerChunks, dataType: type,
                                  bigEndian: big, fortranOrder: fortran, fillBytes: fill.bytes, codecs: codecs,
                                  unsupportedCodec: unsupported, chunkKeyPrefix: prefix, separator: separator, dimensionNames: names,
-                                 attributes: attributes)
+                                 attributes: attributes, sharding: sharding)
     }
 
     /// xarray's v3 `_FillValue` attribute: base64 of a little-endian double for float types, a number otherwise.

@@ -13,7 +13,7 @@ enum ZarrCodec: Equatable, Sendable {
     case zlib
     /// A gzip member (RFC 1952); numcodecs `gzip`, Zarr v3 `gzip`.
     case gzip
-    /// Zarr v3 `crc32c`: a 4-byte checksum after the data, removed (not verified).
+    /// Zarr v3 `crc32c`: the data followed by its CRC-32C, 4 bytes little-endian; verified, then removed.
     case crc32c
 
     /// The codec a v2 compressor `id` or v3 codec `name` names, or nil when wxens does not decode it.
@@ -30,6 +30,21 @@ enum ZarrCodec: Equatable, Sendable {
 
     /// Why decoding failed (the caller names the store, variable and chunk).
     struct Failure: Error { let detail: String }
+
+    /// A `crc32c` checksum that does not match the data it follows.
+    struct ChecksumMismatch: Error { let stored: UInt32; let computed: UInt32 }
+
+    /// The data of a `crc32c`-encoded buffer (all but its last 4 bytes) once its checksum is verified.
+    static func verifiedPayload(_ src: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer {
+        guard src.count >= 4, let base = src.baseAddress else {
+            throw Failure(detail: "crc32c: \(src.count) bytes, fewer than the 4 of the checksum")
+        }
+        let data = UnsafeRawBufferPointer(start: base, count: src.count - 4)
+        let stored = UInt32(littleEndian: (base + data.count).loadUnaligned(as: UInt32.self))
+        let computed = CRC32C.checksum(data)
+        guard stored == computed else { throw ChecksumMismatch(stored: stored, computed: computed) }
+        return data
+    }
 
     /// Decodes `src` into exactly `expected` bytes at `dst`.
     func decode(_ src: UnsafeRawBufferPointer, into dst: UnsafeMutableRawPointer, expected: Int) throws {
@@ -55,7 +70,8 @@ enum ZarrCodec: Equatable, Sendable {
             try ZarrCodec.inflate(src, into: dst, expected: expected, windowBits: self == .zlib ? 15 : 31)
         case .crc32c:
             guard src.count == expected + 4 else { throw Failure(detail: "crc32c: \(src.count) bytes, expected \(expected) + 4") }
-            if expected > 0 { dst.copyMemory(from: src.baseAddress!, byteCount: expected) }
+            let data = try ZarrCodec.verifiedPayload(src)
+            if expected > 0 { dst.copyMemory(from: data.baseAddress!, byteCount: expected) }
         }
     }
 

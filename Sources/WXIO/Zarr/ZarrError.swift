@@ -6,6 +6,8 @@ public enum ZarrError: Error, Equatable, CustomStringConvertible {
     case unsupportedCodec(store: String, variable: String, codec: String)
     /// A chunk file exists but does not decode to the chunk's size.
     case corruptChunk(store: String, variable: String, chunk: String, detail: String)
+    /// A chunk's `crc32c` checksum does not match its data.
+    case checksumMismatch(store: String, variable: String, chunk: String, stored: UInt32, computed: UInt32)
     /// Two arrays of a group give one dimension name different lengths.
     case inconsistentDimension(store: String, dimension: String, detail: String)
 
@@ -13,7 +15,7 @@ public enum ZarrError: Error, Equatable, CustomStringConvertible {
     public var store: String {
         switch self {
         case .invalidMetadata(let s, _, _), .unsupportedCodec(let s, _, _), .corruptChunk(let s, _, _, _),
-             .inconsistentDimension(let s, _, _):
+             .checksumMismatch(let s, _, _, _, _), .inconsistentDimension(let s, _, _):
             return s
         }
     }
@@ -30,7 +32,14 @@ public enum ZarrError: Error, Equatable, CustomStringConvertible {
         case .unsupportedCodec(let s, let v, let c):
             return "\(s): variable \"\(v)\": Zarr codec \"\(c)\" is not supported (blosc, zstd, zlib, gzip, crc32c and bytes are)"
         case .corruptChunk(let s, let v, let c, let d): return "\(s): variable \"\(v)\": chunk \(c) is corrupt (\(d))"
+        case .checksumMismatch(let s, let v, let c, let stored, let computed):
+            return "\(s): variable \"\(v)\": chunk \(c) fails its crc32c check (stored \(hex(stored)), computed \(hex(computed)))"
         case .inconsistentDimension(let s, let dim, let d): return "\(s): dimension \"\(dim)\" has conflicting lengths (\(d))"
         }
+    }
+
+    private func hex(_ x: UInt32) -> String {
+        let h = String(x, radix: 16)
+        return "0x" + String(repeating: "0", count: 8 - h.count) + h
     }
 }

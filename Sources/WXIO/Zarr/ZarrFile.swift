@@ -113,6 +113,16 @@ public final class ZarrFile: GriddedFile, @unchecked Sendable {
         try a.read(slab, into: buffer)
     }
 
+    /// Decodes the chunks a validated hyperslab touches straight into `out` (no buffer of stored values for the whole read).
+    public func readDecoded<T: BinaryFloatingPoint & Sendable>(_ v: VariableInfo, _ slab: Hyperslab, decoding: CFDecoding,
+                                                              into out: UnsafeMutablePointer<T>) throws {
+        guard let a = assemblies[v.path] else {
+            if layout.arrays[v.path] == nil { throw WXIOError.variableNotFound(path: path, variable: v.path) }
+            throw WXIOError.unsupportedType(path: path, variable: v.path, type: v.dataType.rawValue)
+        }
+        try a.readDecoded(slab, decoding: decoding, into: out)
+    }
+
     private func info(_ a: ZarrArrayMetadata, path p: String) -> VariableInfo {
         VariableInfo(path: p, name: a.name, groupPath: a.groupPath, dataType: a.dataType,
                      dimensions: zip(a.dimensionNames, a.shape).map { DimensionInfo(name: $0, size: $1) },

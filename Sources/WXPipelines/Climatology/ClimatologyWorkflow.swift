@@ -18,10 +18,12 @@ public struct ClimatologyOptions: Sendable {
     public var variables: [String]?
     /// Cap on the per-point samples held for exact quantiles (nil: 2 GiB).
     public var maxMemoryBytes: Int?
+    /// `key=value` entries selecting the truth's GRIB messages (`--filter`; refused for other formats).
+    public var filter: [String]
 
     /// Options; quantiles default to 0.9, 0.95, 0.99.
     public init(truthPath: String, from: String, to: String, outPath: String, quantiles: [Double] = [0.9, 0.95, 0.99],
-                variables: [String]? = nil, maxMemoryBytes: Int? = nil) {
+                variables: [String]? = nil, maxMemoryBytes: Int? = nil, filter: [String] = []) {
         self.truthPath = truthPath
         self.from = from
         self.to = to
@@ -29,6 +31,7 @@ public struct ClimatologyOptions: Sendable {
         self.quantiles = quantiles
         self.variables = variables
         self.maxMemoryBytes = maxMemoryBytes
+        self.filter = filter
     }
 }
 
@@ -68,7 +71,7 @@ public enum ClimatologyWorkflow {
         for q in o.quantiles where !(q > 0 && q < 1) {
             throw VerifyError.badOption(name: "--quantiles", value: "\(q)", reason: "quantile levels must lie strictly between 0 and 1")
         }
-        let src = try NetCDFVerifySource(path: o.truthPath)
+        let src = try NetCDFVerifySource(path: o.truthPath, filter: o.filter)
         let names = try o.variables ?? src.variableNames().filter { (try? src.variable($0).axis(.time)) != nil }
         guard !names.isEmpty else { throw VerifyError.badLayout(path: o.truthPath, variable: "*", reason: "no variable has a time dimension") }
         var results: [PointClimatology] = []

@@ -18,11 +18,13 @@ public struct ForecastOptions: Sendable {
     public var quiet: Bool
     /// Where the model came from, recorded in the output's attributes (nil: not recorded).
     public var modelSource: String?
+    /// `key=value` entries selecting the initial conditions' GRIB messages (`--filter`; refused for other formats).
+    public var filter: [String]
 
     /// Options.
     public init(initialConditionsPath: String, members: Int, leadTimesHours: [Double], outPath: String,
                 initTimes: InitTimeSelection = .all, seed: UInt64 = 0, batchSize: Int = 8, quiet: Bool = false,
-                modelSource: String? = nil) {
+                modelSource: String? = nil, filter: [String] = []) {
         self.initialConditionsPath = initialConditionsPath
         self.members = members
         self.leadTimesHours = leadTimesHours
@@ -32,5 +34,6 @@ public struct ForecastOptions: Sendable {
         self.batchSize = batchSize
         self.quiet = quiet
         self.modelSource = modelSource
+        self.filter = filter
     }
 }

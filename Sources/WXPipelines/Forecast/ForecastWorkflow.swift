@@ -14,7 +14,7 @@ public enum ForecastWorkflow {
         let step = forecaster.stepHours
         let lead = try ForecastLeadSteps(hours: o.leadTimesHours, stepHours: step)
         let leads = lead.hours, leadSteps = lead.steps
-        let ic = try InitialConditionsFile(path: o.initialConditionsPath, forecaster: forecaster)
+        let ic = try InitialConditionsFile(path: o.initialConditionsPath, forecaster: forecaster, filter: o.filter)
         let inits = try o.initTimes.resolve(values: ic.times, units: ic.timeUnits, stepHours: step, path: ic.path,
                                             variable: forecaster.variables[0])
         // Reading every starting state up front finds missing values before any output exists.

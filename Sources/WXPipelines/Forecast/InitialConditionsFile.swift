@@ -22,10 +22,11 @@ public struct InitialConditionsFile {
     public let metadata: [CFDataVariable]
     private let file: GriddedFile
 
-    /// Opens `path` and checks it holds every variable of `forecaster` on its grid, with a CF time coordinate.
-    public init(path: String, forecaster: any StepForecaster) throws {
+    /// Opens `path` (a GRIB file's messages selected by `filter` entries `key=value`) and checks it holds every
+    /// variable of `forecaster` on its grid, with a CF time coordinate.
+    public init(path: String, forecaster: any StepForecaster, filter: [String] = []) throws {
         self.path = path
-        file = try GriddedFiles.open(path)
+        file = try GriddedFiles.open(path, filter: filter)
         variables = forecaster.variables
         let present = Set(try file.allVariables().map(\.name))
         var shape: [Int]? = nil

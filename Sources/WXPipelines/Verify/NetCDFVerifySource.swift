@@ -12,10 +12,14 @@ public final class NetCDFVerifySource: VerifySource {
     private let planeReadersLock = NSLock()
 
     /// Opens a file read-only with the reader its signature calls for (a GRIB file's messages selected by `filter`
-    /// entries `key=value`); a missing or unreadable file is a `VerifyError.cannotRead` naming it.
+    /// entries `key=value`); a missing or unreadable file is a `VerifyError.cannotRead` naming it, a filter that is
+    /// malformed, selects nothing or is given for another format the `GRIBError.invalidFilter` itself (a usage error).
     public init(path: String, filter: [String] = []) throws {
         self.path = path
-        do { file = try GriddedFiles.open(path, filter: filter) } catch {
+        do { file = try GriddedFiles.open(path, filter: filter) } catch let e as GRIBError {
+            if case .invalidFilter = e { throw e }
+            throw VerifyError.cannotRead(path: path, reason: NetCDFVerifySource.reason(e))
+        } catch {
             throw VerifyError.cannotRead(path: path, reason: NetCDFVerifySource.reason(error))
         }
     }

@@ -35,13 +35,18 @@ public struct VerifyOptions: Sendable {
     public var quiet: Bool
     /// Replace an earlier run's outputs in a non-empty `outDirectory` (otherwise such a directory is refused).
     public var overwrite: Bool
+    /// `key=value` entries selecting the forecast's GRIB messages (`--forecast-filter`; refused for other formats).
+    public var forecastFilter: [String]
+    /// `key=value` entries selecting the truth's GRIB messages (`--truth-filter`; refused for other formats).
+    public var truthFilter: [String]
 
     /// Options with defaults: area-weighted, NaN propagate, figures on, partials off.
     public init(forecastPath: String, truthPath: String, outDirectory: String? = nil, variables: [String]? = nil,
                 forecastVariable: String? = nil, truthVariable: String? = nil, leadTimesHours: [Double]? = nil,
                 events: [EventDefinition] = [], climatologyPath: String? = nil, areaWeights: Bool = true,
                 nanPolicy: NaNPolicy = .propagate, maxMemoryBytes: Int? = nil, writePartials: Bool = false,
-                writeFigures: Bool = true, quiet: Bool = true, overwrite: Bool = false) {
+                writeFigures: Bool = true, quiet: Bool = true, overwrite: Bool = false,
+                forecastFilter: [String] = [], truthFilter: [String] = []) {
         self.forecastPath = forecastPath
         self.truthPath = truthPath
         self.outDirectory = outDirectory
@@ -58,6 +63,8 @@ public struct VerifyOptions: Sendable {
         self.writeFigures = writeFigures
         self.quiet = quiet
         self.overwrite = overwrite
+        self.forecastFilter = forecastFilter
+        self.truthFilter = truthFilter
     }
 
     /// Parses a memory size such as 512MB, 2GB, 1.5GiB or a byte count.

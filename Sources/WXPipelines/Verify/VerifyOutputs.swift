@@ -1,4 +1,5 @@
 import Foundation
+import WXIO
 
 /// Writes every output of a scorecard into a run directory: scores.csv, scores.nc, diagnostics.nc, figures/*.svg
 /// and, when asked, partials.json. All are written under a hidden staging directory first and moved to their final
@@ -35,9 +36,18 @@ public enum VerifyOutputs {
         try o.validate()
         let staging = try o.outDirectory.map { try OutputStaging(finalDirectory: $0, overwrite: o.overwrite) }
         do {
-            let fs: VerifySource = ReforecastRunSource.isRunDirectory(o.forecastPath)
-                ? try ReforecastRunSource(rundir: o.forecastPath) : try NetCDFVerifySource(path: o.forecastPath)
-            let ts = o.truthPath == o.forecastPath ? fs : try NetCDFVerifySource(path: o.truthPath)
+            let fs: VerifySource
+            if ReforecastRunSource.isRunDirectory(o.forecastPath) {
+                if !o.forecastFilter.isEmpty {
+                    throw GRIBError.invalidFilter(path: o.forecastPath, filter: o.forecastFilter.joined(separator: ","),
+                                                  detail: "a reforecast run directory is not a GRIB file")
+                }
+                fs = try ReforecastRunSource(rundir: o.forecastPath)
+            } else {
+                fs = try NetCDFVerifySource(path: o.forecastPath, filter: o.forecastFilter)
+            }
+            let ts = o.truthPath == o.forecastPath && o.truthFilter == o.forecastFilter
+                ? fs : try NetCDFVerifySource(path: o.truthPath, filter: o.truthFilter)
             let cs = try o.climatologyPath.map { try NetCDFVerifySource(path: $0) }
             let card = try VerifyWorkflow.run(o, forecast: fs, truth: ts, climatology: cs)
             if let staging { _ = try write(card, staging: staging, partials: o.writePartials, figures: o.writeFigures) }

@@ -6,11 +6,12 @@ import WXCore
 import WXIO
 
 /// `wxens-bench io`: reading a ~1 GB zlib+shuffle compressed NetCDF-4 ensemble file, wxens against netCDF4-python,
-/// and the same data as a Zarr v3 store, wxens against xarray + zarr.
+/// the same data as a Zarr v3 store, wxens against xarray + zarr, and a GRIB2 ensemble file, wxens against cfgrib + xarray
+/// and ecCodes.
 struct IOBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "io",
-        abstract: "Read a compressed NetCDF-4 ensemble file (wxens vs netCDF4-python) and its Zarr copy (wxens vs xarray + zarr), best of N.")
+        abstract: "Read a compressed NetCDF-4 ensemble file (wxens vs netCDF4-python), its Zarr copy (wxens vs xarray + zarr) and a GRIB2 file (wxens vs cfgrib + xarray, ecCodes), best of N.")
 
     @Option(help: "Uncompressed size of the bench file in MB (10^6 bytes).")
     var megabytes: Int = 1024
@@ -29,6 +30,15 @@ struct IOBench: ParsableCommand {
 
     @Flag(name: .customLong("no-zarr"), help: "Skip the Zarr row (it needs xarray and zarr in the peer Python).")
     var noZarr = false
+
+    @Flag(name: .customLong("no-grib"), help: "Skip the GRIB rows (they need cfgrib and eccodes in the peer Python).")
+    var noGrib = false
+
+    @Option(name: .customLong("grib-megabytes"), help: "Decoded size of the GRIB bench file in MB (float32 values).")
+    var gribMegabytes: Int = 415
+
+    @Flag(name: .customLong("grib-get-data"), help: "Also time ecCodes' grib_get_data tool on the GRIB file, once (minutes: it prints every point as text).")
+    var gribGetData = false
 
     func run() throws {
         let file = try BenchFile.make(megabytes: megabytes, in: dir, log: !json)
@@ -83,6 +93,7 @@ struct IOBench: ParsableCommand {
             throw ValidationError("direct path checksums \(sumDirect) differ from the library path's \(sumLib)")
         }
         let zarr = noZarr ? nil : try zarrRun(file: file, python: PeerPython.resolve(python))
+        let grib = noGrib ? nil : try gribRun(python: PeerPython.resolve(python))
         let peerBest = min(peer.perPlane, peer.whole)
         let peerName = "netCDF4-python \(peer.netCDF4) (libnetcdf \(peer.libnetcdf), HDF5 \(peer.hdf5)), best of per-field and whole-variable reads"
         if abs(peer.checksum - sumLib) > 1e-9 * abs(sumLib) {
@@ -129,6 +140,7 @@ struct IOBench: ParsableCommand {
                 print("| Zarr v3 store, whole variable, \(threads) threads | \(String(format: "%.0f", mb)) | \(String(format: "%.0f", mb / z.ours)) | \(String(format: "%.0f", mb / z.peer)) | \(String(format: "%.2f", z.peer / z.ours))x |")
             }
         }
+        if let grib { try printGRIB(grib) }
     }
 
     struct PeerResult { var netCDF4, libnetcdf, hdf5: String; var perPlane, whole, checksum: Double }

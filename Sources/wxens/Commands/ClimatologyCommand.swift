@@ -15,6 +15,8 @@ struct ClimatologyCommand: ParsableCommand {
     @Option(help: "Comma-separated quantile levels.") var quantiles: String = "0.9,0.95,0.99"
     @Option(help: "Comma-separated variables (default: every variable with a time axis).") var variables: String?
     @Option(name: .customLong("max-memory"), help: "Cap on the per-point samples held, e.g. 2GB.") var maxMemory: String?
+    @Option(help: "GRIB truth only: keep the messages with this key=value (e.g. typeOfLevel=isobaricInhPa); repeatable.")
+    var filter: [String] = []
 
     func run() throws {
         do {
@@ -26,7 +28,7 @@ struct ClimatologyCommand: ParsableCommand {
             }
             let o = ClimatologyOptions(truthPath: truth, from: from, to: to, outPath: out, quantiles: qs,
                                        variables: variables.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
-                                       maxMemoryBytes: try maxMemory.map(VerifyOptions.parseMemory))
+                                       maxMemoryBytes: try maxMemory.map(VerifyOptions.parseMemory), filter: filter)
             try ClimatologyWorkflow.run(o)
         } catch {
             throw failWith(error)

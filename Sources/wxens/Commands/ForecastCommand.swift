@@ -41,6 +41,8 @@ struct ForecastCommand: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(name: .customLong("batch-size"), help: "Members stepped together.") var batchSize: Int = 8
     @Flag(help: "No progress output.") var quiet = false
+    @Option(help: "GRIB initial conditions only: keep the messages with this key=value (e.g. typeOfLevel=surface); repeatable.")
+    var filter: [String] = []
 
     func run() throws {
         do {
@@ -48,7 +50,8 @@ struct ForecastCommand: ParsableCommand {
             let forecaster = try VAEForecaster(checkpoint: path)
             try ForecastWorkflow.run(ForecastOptions(
                 initialConditionsPath: initialConditions, members: members, leadTimesHours: leadTimes.hours, outPath: out,
-                initTimes: initTimes, seed: seed, batchSize: batchSize, quiet: quiet, modelSource: path), forecaster: forecaster)
+                initTimes: initTimes, seed: seed, batchSize: batchSize, quiet: quiet, modelSource: path, filter: filter),
+                forecaster: forecaster)
         } catch {
             throw failWith(error)
         }

@@ -33,6 +33,10 @@ struct VerifyRunCommand: ParsableCommand {
     @Flag(name: .customLong("no-figures"), help: "Do not write SVG figures.") var noFigures = false
     @Flag(help: "No progress output.") var quiet = false
     @Flag(help: "Replace an earlier run's outputs in a non-empty --out (scores, diagnostics, partials, the figures folder).") var overwrite = false
+    @Option(name: .customLong("forecast-filter"), help: "GRIB forecast only: keep the messages with this key=value (e.g. typeOfLevel=isobaricInhPa); repeatable.")
+    var forecastFilter: [String] = []
+    @Option(name: .customLong("truth-filter"), help: "GRIB truth only: keep the messages with this key=value; repeatable.")
+    var truthFilter: [String] = []
 
     func run() throws {
         do {
@@ -54,7 +58,8 @@ struct VerifyRunCommand: ParsableCommand {
                 forecastVariable: forecastVar, truthVariable: truthVar, leadTimesHours: leads,
                 events: try thresholds.map(EventDefinition.parseThresholds) ?? [], climatologyPath: climatology,
                 areaWeights: !noAreaWeights, nanPolicy: policy, maxMemoryBytes: try maxMemory.map(VerifyOptions.parseMemory),
-                writePartials: partials, writeFigures: !noFigures, quiet: quiet, overwrite: overwrite)
+                writePartials: partials, writeFigures: !noFigures, quiet: quiet, overwrite: overwrite,
+                forecastFilter: forecastFilter, truthFilter: truthFilter)
             let card = try VerifyOutputs.verify(o)
             if !quiet {
                 FileHandle.standardError.write(Data("wxens verify: \(card.accumulators.count) (variable, lead) scorecards written to \(out)\n".utf8))
