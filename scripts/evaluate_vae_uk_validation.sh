@@ -24,12 +24,12 @@ for pair in "$@"; do
     $W forecast --initial-conditions $T --init-times "$inits" --members "$N" --lead-times "$leads" \
         --checkpoint "$ck" --seed "${SEED:-0}" --out "$O/$name.nc" --quiet
     echo "$name: $N members x 4 inits x 5 steps in $(( $(date +%s) - start )) s"
-    $W verify --forecast "$O/$name.nc" --truth $T --out "$O/verify-$name" --quiet
+    $W verify --forecast "$O/$name.nc" --truth $T --out "$O/verify-$name" --quiet --overwrite
     runs+=("$name")
     last=$name
 done
 $PY scripts/make_uk_baseline_ensembles.py --forecast "$O/$last.nc" --truth $T --members "$N" --out "$O"
 for b in persistence persistence-daily; do
-    $W verify --forecast "$O/$b.nc" --truth $T --out "$O/verify-$b" --quiet
+    $W verify --forecast "$O/$b.nc" --truth $T --out "$O/verify-$b" --quiet --overwrite
 done
 $PY scripts/vae_uk_compare.py "$O" "${runs[@]}" persistence persistence-daily
