@@ -4,7 +4,8 @@
 # daily-persistence and climatology ensembles (scripts/make_uk_baseline_ensembles.py).
 # Inits: every 00 and 12 UTC from 2019-03-22T00 to 03-28T12 (14 inits; the last lead, 72 h, ends by 03-31T12).
 # Usage (repository root, after a release build): bash scripts/evaluate_vae_uk.sh [CHECKPOINT]
-# Env: MEMBERS (default 31), OUT (default out/vae-uk-eval), SEED (default 0)
+# Env: MEMBERS (default 31), OUT (default out/vae-uk-eval), SEED (default 0), PREVIOUS (a checkpoint scored beside
+# it as vae-previous, e.g. the model before forcings; its forecast is reused when OUT/vae-previous.nc exists)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=.build/release/wxens
@@ -24,6 +25,11 @@ echo "vae: $N members x 14 inits x 12 steps in $(( $(date +%s) - start )) s"
 $PY scripts/make_uk_baseline_ensembles.py --forecast "$O/vae.nc" --truth $T --members "$N" --out "$O"
 verify() { $W verify --forecast "$2" --truth $T --out "$O/verify-$1" --quiet; }
 verify vae "$O/vae.nc"
+if [ -n "${PREVIOUS:-}" ]; then
+    [ -f "$O/vae-previous.nc" ] || $W forecast --initial-conditions $T --init-times "$inits" --members "$N" --lead-times "$leads" \
+        --checkpoint "$PREVIOUS" --seed "${SEED:-0}" --out "$O/vae-previous.nc" --quiet
+    verify vae-previous "$O/vae-previous.nc"
+fi
 verify persistence "$O/persistence.nc"
 verify persistence-daily "$O/persistence-daily.nc"
 verify climatology "$O/climatology.nc"

@@ -6,8 +6,9 @@ import WXGenerative
 /// The VAE's training pass (prior, posterior, reparameterised draws, decoder) and its loss: parameter gradients
 /// against central finite differences of the loss, for members drawn from either latent distribution.
 final class VAEGradientTests: XCTestCase {
-    static func smallConfig(variables v: Int = 2, latent z: Int = 2, h: Int = 4, w: Int = 8) -> VAEConfig {
-        let a = 2 * v + VAEConfig.staticChannels
+    static func smallConfig(variables v: Int = 2, latent z: Int = 2, h: Int = 4, w: Int = 8,
+                            forcings: [VAEForcing] = []) -> VAEConfig {
+        let a = 2 * v + VAEConfig.staticChannels + forcings.reduce(0) { $0 + $1.channels }
         func net(_ cond: Int, _ out: Int) -> UNetConfig {
             UNetConfig(inputChannels: a, conditionChannels: cond, outputChannels: out, channels: [4, 6], resBlocks: 1,
                        attentionLevels: [], midAttention: true, attentionHeads: 1, groups: 2, embeddingWidth: 0,
@@ -15,7 +16,8 @@ final class VAEGradientTests: XCTestCase {
         }
         let lats = (0..<h).map { -60 + 120 * Double($0) / Double(h - 1) }, lons = (0..<w).map { 360 * Double($0) / Double(w) }
         return VAEConfig(variables: (0..<v).map { "v\($0)" }, latitudes: lats, longitudes: lons, stepHours: 6,
-                         latentChannels: z, logVarianceLimit: 3, prior: net(0, 2 * z), posterior: net(v, 2 * z), decoder: net(z, v))
+                         latentChannels: z, logVarianceLimit: 3, prior: net(0, 2 * z), posterior: net(v, 2 * z), decoder: net(z, v),
+                         forcings: forcings)
     }
 
     func tensor(_ shape: [Int], _ i: UInt64) -> Tensor {
@@ -25,12 +27,21 @@ final class VAEGradientTests: XCTestCase {
         return t
     }
 
-    func check(source: VAEModel.LatentSource) throws {
-        let config = Self.smallConfig(), model = try VAEModel(config)
+    func check(source: VAEModel.LatentSource, forcings: [VAEForcing] = []) throws {
+        let config = Self.smallConfig(forcings: forcings), model = try VAEModel(config)
         var rng = Philox(seed: 4, purpose: .initialization)
         let p = model.initialParameters(&rng)
         let n = 2, k = 3, rows = [0.3, 0.9, 0.9, 0.3]
-        let a = tensor([n, config.inputChannels, 4, 8], 1), y = tensor([n, 2, 4, 8], 2), eps = tensor([n * k, 2, 4, 8], 3)
+        var a = tensor([n, config.inputChannels, 4, 8], 1)
+        if !forcings.isEmpty {
+            // The inputs as a step builds them: states, their change, sin/cos latitude and the forcings at two times.
+            let stats = VAEStatistics(mean: [1, -2], std: [2, 0.5], incrementStd: [0.3, 0.1])
+            let times = [try CFDateTime(year: 2000, month: 3, day: 21, hour: 12), try CFDateTime(year: 2000, month: 6, day: 1, hour: 18)]
+            a = stats.inputs(current: tensor([n, 2, 4, 8], 1).array, previous: tensor([n, 2, 4, 8], 4).array, batch: n,
+                             latitudes: config.latitudes, longitudes: 8, forcing: config.forcingFields(validTimes: times))
+            XCTAssertEqual(a.shape[1], config.inputChannels)
+        }
+        let y = tensor([n, 2, 4, 8], 2), eps = tensor([n * k, 2, 4, 8], 3)
         func loss(_ q: VAEModel.Parameters) throws -> Double {
             let (out, _) = try model.trainingForward(inputs: a, increment: y, epsilon: eps, members: k, source: source, q)
             return VAELoss.evaluate(out, target: y, rowWeights: rows, beta: 0.3).total
@@ -64,6 +75,8 @@ final class VAEGradientTests: XCTestCase {
 
     func testGradientsWithPriorDraws() throws { try check(source: .prior) }
 
+    func testGradientsWithForcings() throws { try check(source: .posterior, forcings: [.toaInsolation, .solarTime]) }
+
     /// One forecast step: member b is the same bits alone or in a batch, and depends on its stream.
     func testStepIsPerMemberReproducible() throws {
         let config = Self.smallConfig(), model = try VAEModel(config)
@@ -73,9 +86,10 @@ final class VAEGradientTests: XCTestCase {
         let state = tensor([1, 2, 4, 8], 7).array, prev = tensor([1, 2, 4, 8], 8).array
         func stream(_ m: UInt64) -> Philox { Philox(seed: 9, purpose: .latent, index: [0, m, 1]) }
         var three = [stream(0), stream(1), stream(2)]
-        let batch = try f.step(current: state + state + state, previous: prev + prev + prev, streams: &three)
+        let valid = try CFDateTime(year: 2000, month: 6, day: 1, hour: 6)
+        let batch = try f.step(current: state + state + state, previous: prev + prev + prev, validTime: valid, streams: &three)
         var one = [stream(1)]
-        let single = try f.step(current: state, previous: prev, streams: &one)
+        let single = try f.step(current: state, previous: prev, validTime: valid, streams: &one)
         XCTAssertEqual(Array(batch[64 ..< 128]), single)
         XCTAssertNotEqual(Array(batch[0 ..< 64]), single)
     }

@@ -84,7 +84,8 @@ final class VAEStepTorchTests: XCTestCase {
         eps.withUnsafeMutableBufferPointer { e in
             for m in 0..<b { copies[m].fillNormal(UnsafeMutableBufferPointer(rebasing: e[m * z * plane ..< (m + 1) * z * plane])) }
         }
-        let next = try f.step(current: current, previous: previous, streams: &streams)
+        let next = try f.step(current: current, previous: previous, validTime: try CFDateTime(year: 2000, month: 3, day: 21, hour: 6),
+                              streams: &streams)
 
         let inputs = dir.appendingPathComponent("inputs.safetensors").path, output = dir.appendingPathComponent("torch.safetensors").path
         try SafeTensors.write([("current", Tensor(shape: [b, v, h, w], values: current)),

@@ -25,7 +25,7 @@ final class ForecastWorkflowTests: XCTestCase {
         var failOnCall: Int? = nil
         let calls = CallCounter()
 
-        func step(current: [Float], previous: [Float], streams: inout [Philox]) throws -> [Float] {
+        func step(current: [Float], previous: [Float], validTime: CFDateTime, streams: inout [Philox]) throws -> [Float] {
             if let n = failOnCall, calls.increment() == n { throw MockFailure() }
             let size = current.count / streams.count
             var next = current
@@ -47,6 +47,39 @@ final class ForecastWorkflowTests: XCTestCase {
     }
 
     struct MockFailure: Error, Equatable {}
+
+    /// A persistence model that records the valid time of every step it is asked for.
+    struct TimeRecorder: StepForecaster {
+        var variables = ForecastWorkflowTests.variables
+        var latitudes = ForecastWorkflowTests.latitudes
+        var longitudes = ForecastWorkflowTests.longitudes
+        var stepHours = 6.0
+        let log = TimeLog()
+
+        func step(current: [Float], previous: [Float], validTime: CFDateTime, streams: inout [Philox]) throws -> [Float] {
+            log.append(validTime)
+            return current
+        }
+    }
+
+    /// Valid times across copies.
+    final class TimeLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var times: [CFDateTime] = []
+        func append(_ t: CFDateTime) { lock.lock(); times.append(t); lock.unlock() }
+        var all: [CFDateTime] { lock.lock(); defer { lock.unlock() }; return times }
+    }
+
+    /// Step s of a rollout from init time T is asked for the state at T + s * step, batch after batch.
+    func testRolloutPassesEachStepsValidTime() throws {
+        let model = TimeRecorder(), start = try CFDateTime(year: 2000, month: 2, day: 28, hour: 18)
+        let n = Self.variables.count * Self.latitudes.count * Self.longitudes.count
+        _ = try ForecastRollout.run(forecaster: model, current: [Float](repeating: 1, count: n), previous: [Float](repeating: 0, count: n),
+                                    initTime: start, initHours: 0, members: 3, leadSteps: [1, 3], seed: 0, batchSize: 2)
+        let expected = try (1...3).map { try start.adding(seconds: Double($0) * 6 * 3600) }
+        XCTAssertEqual(model.log.all, expected + expected)
+        XCTAssertEqual(expected.last?.iso8601, "2000-02-29T12:00:00")
+    }
 
     private var dir: URL!
 
@@ -132,7 +165,8 @@ final class ForecastWorkflowTests: XCTestCase {
         var current = Self.state(t), previous = Self.state(t - 1), expected: [Float] = []
         for s in 1...4 {
             var streams = [Philox(seed: 9, purpose: .latent, index: [UInt64(inits[i]), UInt64(m), UInt64(s)])]
-            let next = try MockForecaster().step(current: current, previous: previous, streams: &streams)
+            let next = try MockForecaster().step(current: current, previous: previous, validTime: try CFDateTime(year: 2000, month: 1, day: 1),
+                                                 streams: &streams)
             previous = current
             current = next
             if s == 2 || s == 4 { expected += current[0 ..< Self.latitudes.count * Self.longitudes.count] }

@@ -25,16 +25,19 @@ final class VAERegionalTests: XCTestCase {
     override func tearDownWithError() throws { if let dir { try? FileManager.default.removeItem(at: dir) } }
 
     private func config(padding: String? = nil, stepHours: String = "6", variables: String = "[t2m]",
-                        truth: String = VAERegionalTests.uk) throws -> VAETrainingConfig {
+                        truth: String = VAERegionalTests.uk, forcings: String? = nil, output: String = "model",
+                        initialWeights: String? = nil) throws -> VAETrainingConfig {
         let yaml = """
         seed: 5
-        output: \(dir.appendingPathComponent("model").path)
+        output: \(dir.appendingPathComponent(output).path)
+        \(initialWeights.map { "initial_weights: " + $0 } ?? "")
         data: {truth: \(truth), train_frames: [1, 60], validation_frames: [100, 130], validation_every: 6, step_hours: \(stepHours)}
         variables: \(variables)
         latent_channels: 2
         log_variance_limit: 6
         model:
           \(padding.map { "padding: " + $0 } ?? "")
+          \(forcings.map { "forcings: " + $0 } ?? "")
           prior: {channels: [4, 8], res_blocks: 1, attention_levels: [], mid_attention: false, attention_heads: 1, groups: 2}
           posterior: {channels: [4, 8], res_blocks: 1, attention_levels: [], mid_attention: false, attention_heads: 1, groups: 2}
           decoder: {channels: [4, 8, 8], res_blocks: 1, attention_levels: [], mid_attention: true, attention_heads: 1, groups: 2}
@@ -42,7 +45,7 @@ final class VAERegionalTests: XCTestCase {
         training: {steps: 2, batch_size: 2, learning_rate: 1.0e-3, minimum_learning_rate: 0, warmup_steps: 1,
                    weight_decay: 0, gradient_clip: 1, ema_decay: 0.9, evaluate_every: 2, checkpoint_every: 1}
         """
-        let path = dir.appendingPathComponent("model.train.yaml")
+        let path = dir.appendingPathComponent(output + ".train.yaml")
         try yaml.write(to: path, atomically: true, encoding: .utf8)
         return try VAETrainingConfig.read(path.path)
     }
@@ -89,6 +92,37 @@ final class VAERegionalTests: XCTestCase {
         XCTAssert(field.values.allSatisfy { $0.isFinite && (230...320).contains($0) })
         let n = 2 * plane
         XCTAssertNotEqual(Array(field.values[0 ..< n]), Array(field.values[n ..< 2 * n]), "members differ")
+    }
+
+    /// A model with forcings: two training steps record them in the checkpoint, its forecasts depend on the init's
+    /// time of day through them (the same states started at another hour give other members), and a configuration
+    /// without them refuses the checkpoint as its initial weights.
+    func testForcingsAreRecordedUsedAndRequired() throws {
+        let c = try config(forcings: "[toa_insolation, solar_time]")
+        try VAETrainingWorkflow.run(c, quiet: true)
+        let f = try VAEForecaster(checkpoint: c.output)
+        XCTAssertEqual(f.config.forcings, [.toaInsolation, .solarTime])
+        XCTAssertEqual(f.config.decoder.inputChannels, 2 + 2 + 3)
+        let json = try String(contentsOfFile: c.output + "/config.json", encoding: .utf8)
+        XCTAssert(json.contains("toa_insolation"), json)
+
+        let series = try TruthSeries.read(Self.uk, variables: ["t2m"]), dates = try series.dates(path: Self.uk)
+        let t = 60, x = Array(series.values[t * series.stateSize ..< (t + 1) * series.stateSize])
+        let xm = Array(series.values[(t - 6) * series.stateSize ..< (t - 5) * series.stateSize])
+        func members(_ start: CFDateTime) throws -> [Float] {
+            try ForecastRollout.run(forecaster: f, current: x, previous: xm, initTime: start, initHours: 0, members: 2,
+                                    leadSteps: [1, 2], seed: 1, batchSize: 2)
+        }
+        XCTAssertEqual(dates[t].hour, 12)
+        XCTAssertNotEqual(try members(dates[t]), try members(try dates[t].adding(seconds: -12 * 3600)))
+
+        let plain = try config(output: "plain", initialWeights: c.output)
+        XCTAssertThrowsError(try VAETrainingWorkflow.run(plain, quiet: true)) { e in
+            guard case let .invalid(field, reason)? = e as? ModelConfigError else { return XCTFail("\(e)") }
+            XCTAssertEqual(field, "model.forcings")
+            XCTAssert(reason.contains("toa_insolation"), reason)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: plain.output))
     }
 
     /// Globe padding on the limited-area grid, a step that is not a whole number of the file's hours, and a variable

@@ -32,12 +32,12 @@ final class VAERolloutStabilityTests: XCTestCase {
             for p in 0..<plane { s += rows[p / w] * Double(x[x.startIndex + k * plane + p]) }
             return s / norm
         }
-        let start = 744, members = 2
+        let start = 744, members = 2, dates = try truth.dates(path: truthPath)
         var previous = Array(repeating: truth.values[(start - 1) * n ..< start * n], count: members).flatMap { $0 }
         var current = Array(repeating: truth.values[start * n ..< (start + 1) * n], count: members).flatMap { $0 }
         for step in 1...steps {
             var streams = (0..<members).map { Philox(seed: 0, purpose: .latent, index: [UInt64(start), UInt64($0), UInt64(step)]) }
-            let next = try f.step(current: current, previous: previous, streams: &streams)
+            let next = try f.step(current: current, previous: previous, validTime: dates[start + step], streams: &streams)
             (previous, current) = (current, next)
             XCTAssert(current.allSatisfy(\.isFinite), "non-finite value at step \(step)")
             let t = truth.values[(start + step) * n ..< (start + step + 1) * n]

@@ -13,6 +13,6 @@ public protocol StepForecaster: Sendable {
     var stepHours: Double { get }
 
     /// States at t + step for `current` and `previous` [B, V, H, W] (physical units, t and t - step), member b
-    /// drawing from `streams[b]`; returns [B, V, H, W].
-    func step(current: [Float], previous: [Float], streams: inout [Philox]) throws -> [Float]
+    /// drawing from `streams[b]`; `validTime` is t + step (for forcings computed from the time); returns [B, V, H, W].
+    func step(current: [Float], previous: [Float], validTime: CFDateTime, streams: inout [Philox]) throws -> [Float]
 }

@@ -44,10 +44,12 @@ public struct VAEForecaster: StepForecaster {
     public var longitudes: [Double] { config.longitudes }
     public var stepHours: Double { config.stepHours }
 
-    /// States at t + step for `current` and `previous` [B, V, H, W], member b's latent drawn from `streams[b]`.
-    public func step(current: [Float], previous: [Float], streams: inout [Philox]) throws -> [Float] {
+    /// States at t + step (`validTime`) for `current` and `previous` [B, V, H, W], member b's latent drawn from
+    /// `streams[b]`.
+    public func step(current: [Float], previous: [Float], validTime: CFDateTime, streams: inout [Philox]) throws -> [Float] {
         let b = streams.count, h = config.latitudes.count, w = config.longitudes.count, z = config.latentChannels
-        let a = statistics.inputs(current: current, previous: previous, batch: b, latitudes: config.latitudes, longitudes: w)
+        let a = statistics.inputs(current: current, previous: previous, batch: b, latitudes: config.latitudes, longitudes: w,
+                                  forcing: config.forcingFields(validTimes: Array(repeating: validTime, count: b)))
         var eps = Tensor(zeros: [b, z, h, w])
         let block = z * h * w
         eps.withUnsafeMutableBufferPointer { e in

@@ -35,10 +35,14 @@ public struct VAEStatistics: Sendable, Equatable {
         self.init(mean: try get("state_mean"), std: try get("state_std"), incrementStd: try get("increment_std"))
     }
 
-    /// The inputs a [B, 2V + 2, H, W] from states x_t and x_{t-step} [B, V, H, W] (physical units).
-    public func inputs(current: [Float], previous: [Float], batch: Int, latitudes: [Double], longitudes: Int) -> Tensor {
-        let v = mean.count, h = latitudes.count, plane = h * longitudes, c = 2 * v + VAEConfig.staticChannels
+    /// The inputs a [B, 2V + 2 + F, H, W] from states x_t and x_{t-step} [B, V, H, W] (physical units) and the
+    /// forcing channels [B, F, H, W] (`VAEConfig.forcingFields`; none when nil), copied last.
+    public func inputs(current: [Float], previous: [Float], batch: Int, latitudes: [Double], longitudes: Int,
+                       forcing: Tensor? = nil) -> Tensor {
+        let v = mean.count, h = latitudes.count, plane = h * longitudes, f = forcing?.shape[1] ?? 0
+        let c = 2 * v + VAEConfig.staticChannels + f
         precondition(current.count == batch * v * plane && previous.count == current.count, "VAEStatistics.inputs: sizes")
+        precondition(forcing.map { $0.count == batch * f * plane } ?? true, "VAEStatistics.inputs: forcing sizes")
         var out = [Float](repeating: 0, count: batch * c * plane)
         for b in 0..<batch {
             for k in 0..<v {
@@ -55,6 +59,10 @@ public struct VAEStatistics: Sendable, Equatable {
                     out[(b * c + 2 * v) * plane + i * longitudes + j] = sl
                     out[(b * c + 2 * v + 1) * plane + i * longitudes + j] = cl
                 }
+            }
+            forcing?.withUnsafeBufferPointer { src in
+                let o = (b * c + 2 * v + VAEConfig.staticChannels) * plane
+                for q in 0..<(f * plane) { out[o + q] = src[b * f * plane + q] }
             }
         }
         return Tensor(shape: [batch, c, h, longitudes], values: out)

@@ -88,11 +88,14 @@ public struct TruthSeries: Sendable {
     public var stateSize: Int
     /// Grid latitudes and longitudes (degrees).
     public var latitudes: [Double] = [], longitudes: [Double] = []
+    /// The time coordinate's units and calendar, when it has CF ones.
+    public var timeUnits: CFTimeUnits? = nil
 
     /// Reads `variables` of a file with dimensions (time, latitude, longitude).
     public static func read(_ path: String, variables: [String]) throws -> TruthSeries {
         let file = try GriddedFiles.open(path)
         var times: [Double] = [], values: [Float] = [], size = 0, lats: [Double] = [], lons: [Double] = []
+        var units: CFTimeUnits? = nil
         for (vi, name) in variables.enumerated() {
             let f: Field<Float> = try file.readField(name)
             guard f.dimensions.map(\.role) == [.time, .latitude, .longitude] else {
@@ -101,6 +104,9 @@ public struct TruthSeries: Sendable {
             let s = f.shape, p = s[1] * s[2]
             if vi == 0 {
                 times = f.coordinate(.time)?.values ?? []
+                if let a = f.coordinate(.time)?.attributes, let u = a["units"]?.stringValue {
+                    units = try? CFTimeUnits(units: u, calendar: a["calendar"]?.stringValue)
+                }
                 lats = f.coordinate(.latitude)?.values ?? []
                 lons = f.coordinate(.longitude)?.values ?? []
                 size = variables.count * p
@@ -110,7 +116,20 @@ public struct TruthSeries: Sendable {
                 for k in 0..<p { values[t * size + vi * p + k] = f.values[t * p + k] }
             }
         }
-        return TruthSeries(times: times, values: values, stateSize: size, latitudes: lats, longitudes: lons)
+        return TruthSeries(times: times, values: values, stateSize: size, latitudes: lats, longitudes: lons, timeUnits: units)
+    }
+
+    /// The date-times of all frames; throws `DiffusionDataError.layout` naming `path` when the time coordinate has no
+    /// CF units (e.g. "hours since 2019-01-01").
+    public func dates(path: String) throws -> [CFDateTime] {
+        guard let timeUnits else {
+            throw DiffusionDataError.layout(path: path, variable: "time", detail: "the time coordinate has no CF units ('<unit> since <date>')")
+        }
+        return try times.map { t in
+            do { return try timeUnits.date(t) } catch {
+                throw DiffusionDataError.layout(path: path, variable: "time", detail: "value \(t): \(error)")
+            }
+        }
     }
 
     /// The index of time `hours`, if the series has it.

@@ -7,10 +7,10 @@ import WXGenerative
 /// same bits whatever the batch size, the other init times of the run or the thread count.
 public enum ForecastRollout {
     /// Values [member, lead, variable, latitude, longitude] of `members` members started from `current` (the state
-    /// at the init time) and `previous` (one step earlier), recorded after each of `leadSteps` steps (increasing);
-    /// `initHours` keys the random streams; `progress` is called with the members of each finished batch.
-    public static func run(forecaster: any StepForecaster, current: [Float], previous: [Float], initHours: Double,
-                           members: Int, leadSteps: [Int], seed: UInt64, batchSize: Int,
+    /// at the init time `initTime`) and `previous` (one step earlier), recorded after each of `leadSteps` steps
+    /// (increasing); `initHours` keys the random streams; `progress` is called with the members of each finished batch.
+    public static func run(forecaster: any StepForecaster, current: [Float], previous: [Float], initTime: CFDateTime,
+                           initHours: Double, members: Int, leadSteps: [Int], seed: UInt64, batchSize: Int,
                            progress: (Int) -> Void = { _ in }) throws -> [Float] {
         let n = current.count, nL = leadSteps.count
         let initKey = UInt64(bitPattern: Int64(initHours.rounded()))
@@ -34,7 +34,8 @@ public enum ForecastRollout {
             var lead = 0
             for s in 1...lastStep {
                 var streams = batch.map { Philox(seed: seed, purpose: .latent, index: [initKey, UInt64($0), UInt64(s)]) }
-                let next = try forecaster.step(current: now, previous: before, streams: &streams)
+                let valid = try initTime.adding(seconds: Double(s) * forecaster.stepHours * 3600)
+                let next = try forecaster.step(current: now, previous: before, validTime: valid, streams: &streams)
                 guard next.count == now.count else {
                     throw ForecastError.stepOutput(detail: "step \(s) returned \(next.count) values for \(batch.count) states of \(n)")
                 }

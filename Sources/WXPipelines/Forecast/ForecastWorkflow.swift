@@ -30,8 +30,9 @@ public enum ForecastWorkflow {
             let p = ic.latitudes.count * ic.longitudes.count, v = ic.variables.count, nL = leads.count
             for (i, start) in inits.enumerated() {
                 let out = try ForecastRollout.run(forecaster: forecaster, current: states[i].current, previous: states[i].previous,
-                                                  initHours: start.hours, members: o.members, leadSteps: leadSteps, seed: o.seed,
-                                                  batchSize: o.batchSize, progress: { progress.advance($0) })
+                                                  initTime: start.date, initHours: start.hours, members: o.members,
+                                                  leadSteps: leadSteps, seed: o.seed, batchSize: o.batchSize,
+                                                  progress: { progress.advance($0) })
                 for (vi, name) in ic.variables.enumerated() {
                     var values = [Float](repeating: 0, count: o.members * nL * p)
                     for ml in 0..<o.members * nL {

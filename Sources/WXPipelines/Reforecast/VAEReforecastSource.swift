@@ -86,7 +86,8 @@ public struct VAEReforecastSource: ReforecastMemberSource {
         let start = try InitTimeSelection.times([date]).resolve(values: ic.times, units: ic.timeUnits, stepHours: forecaster.stepHours,
                                                                 path: ic.path, variable: forecaster.variables[0])[0]
         let out = try ForecastRollout.run(forecaster: forecaster, current: try ic.state(at: start.index),
-                                          previous: try ic.state(at: start.previousIndex), initHours: start.hours, members: count,
+                                          previous: try ic.state(at: start.previousIndex), initTime: start.date,
+                                          initHours: start.hours, members: count,
                                           leadSteps: leads.map { leadSteps.steps[$0] }, seed: seed, batchSize: batchSize)
         let n = out.count / count
         for k in 0..<count { try emit(k, Array(out[k * n ..< (k + 1) * n])) }

@@ -66,6 +66,9 @@ public struct VAETrainingConfig: Codable, Sendable {
         /// Edge padding of all three: `globe` (circular longitude, for grids that wrap around the Earth) or `zeros`
         /// (regional grids, any size); when absent, `globe` if the grid's longitudes close the circle, else `zeros`.
         public var padding: GlobePadding?
+        /// Forcing inputs (`toa_insolation`, `solar_time`), computed at the valid time of each step's target state
+        /// and appended to the inputs of the prior, posterior and decoder, as sin/cos latitude are; none when absent.
+        public var forcings: [VAEForcing]?
     }
 
     /// The loss.
@@ -129,7 +132,8 @@ public struct VAETrainingConfig: Codable, Sendable {
 
     /// The model configuration this file describes on the grid `latitudes` x `longitudes` with step `stepHours`.
     public func modelConfig(latitudes: [Double], longitudes: [Double], stepHours: Double) throws -> VAEConfig {
-        let v = variables.count, z = latentChannels, a = 2 * v + VAEConfig.staticChannels
+        let forcings = model.forcings ?? [], f = forcings.reduce(0) { $0 + $1.channels }
+        let v = variables.count, z = latentChannels, a = 2 * v + VAEConfig.staticChannels + f
         guard loss.members >= 2 else { throw ModelConfigError.invalid(field: "loss.members", reason: "the fair CRPS needs at least 2") }
         guard loss.beta >= 0 else { throw ModelConfigError.invalid(field: "loss.beta", reason: "must be >= 0") }
         guard (1...8).contains(loss.steps) else {
@@ -152,7 +156,7 @@ public struct VAETrainingConfig: Codable, Sendable {
                           latentChannels: z, logVarianceLimit: logVarianceLimit,
                           prior: model.prior.unet(input: a, condition: 0, output: 2 * z, padding: padding),
                           posterior: model.posterior.unet(input: a, condition: v, output: 2 * z, padding: padding),
-                          decoder: model.decoder.unet(input: a, condition: z, output: v, padding: padding))
+                          decoder: model.decoder.unet(input: a, condition: z, output: v, padding: padding), forcings: forcings)
         try c.validate()
         return c
     }

@@ -8,6 +8,7 @@ import WXNN
 /// t - lag, target t + lag); the K members' latent draws come from (seed, step, example).
 /// With `loss.rollout_steps` R > 1 (multi-step fine-tuning) example e is the R-step rollout from t, with targets
 /// t + lag ... t + R lag, and step r's draws come from (seed, step, example, r).
+/// A model with forcings reads them at the date of each step's target frame (`dates`).
 public final class VAETrainingTask: TrainingTask {
     /// The model's networks.
     public let model: VAEModel
@@ -22,12 +23,17 @@ public final class VAETrainingTask: TrainingTask {
     let seed: UInt64
     /// Frames per model step.
     let lag: Int
+    /// The date of every frame of `series` (needed only by a model with forcings).
+    let dates: [CFDateTime]
 
     /// A task on `series`, training on steps inside `trainFrames` and validating at `validationFrames` (each t with
-    /// t - lag and t + R lag in the series), the model's step `lag` frames long.
+    /// t - lag and t + R lag in the series), the model's step `lag` frames long; `dates` are the frames' date-times,
+    /// one per frame when the model has forcings.
     public init(model: VAEModel, statistics: VAEStatistics, loss: VAETrainingConfig.Loss, series: TruthSeries,
-                trainFrames: ClosedRange<Int>, validationFrames: [Int], seed: UInt64, lag: Int = 1) {
+                trainFrames: ClosedRange<Int>, validationFrames: [Int], seed: UInt64, lag: Int = 1, dates: [CFDateTime] = []) {
         precondition(lag >= 1, "VAETrainingTask: lag \(lag)")
+        precondition(model.config.forcings.isEmpty || dates.count == series.times.count, "VAETrainingTask: one date per frame")
+        self.dates = dates
         self.lag = lag
         self.model = model
         self.statistics = statistics
@@ -53,7 +59,8 @@ public final class VAETrainingTask: TrainingTask {
     func batch(_ frames: [Int]) -> (a: Tensor, y: Tensor) {
         let b = frames.count, h = series.latitudes.count, w = series.longitudes.count
         let cur = frames.flatMap { state($0) }, prev = frames.flatMap { state($0 - lag) }, next = frames.flatMap { state($0 + lag) }
-        return (statistics.inputs(current: cur, previous: prev, batch: b, latitudes: series.latitudes, longitudes: w),
+        let forcing = model.config.forcingFields(validTimes: model.config.forcings.isEmpty ? [] : frames.map { dates[$0 + lag] })
+        return (statistics.inputs(current: cur, previous: prev, batch: b, latitudes: series.latitudes, longitudes: w, forcing: forcing),
                 statistics.increment(next: next, current: cur, batch: b, height: h, width: w))
     }
 
@@ -71,6 +78,14 @@ public final class VAETrainingTask: TrainingTask {
         return eps
     }
 
+    /// Each rollout step's forcings [N * K, F, H, W] (step r's at the frames t + (r + 1) lag); nil without forcings.
+    func rolloutForcing(_ frames: [Int]) -> [Tensor]? {
+        guard !model.config.forcings.isEmpty else { return nil }
+        return (1...loss.steps).map { r in
+            model.config.forcingFields(validTimes: frames.flatMap { t in Array(repeating: dates[t + r * lag], count: loss.members) })!
+        }
+    }
+
     /// The rollout loss of the R-step trajectories from `frames` and, when `backward`, its gradients.
     func rollout(_ p: VAEModel.Parameters, frames: [Int], backward: Bool,
                  index: (Int, Int) -> [UInt64]) throws -> (loss: Double, gradients: VAEModel.Parameters?) {
@@ -78,7 +93,7 @@ public final class VAETrainingTask: TrainingTask {
         let eps = (0..<r).map { s in epsilon(frames.count, .trainingDraw) { index($0, s) } }
         let (states, cache) = try model.rolloutForward(current: repeatedStates(frames, offset: 0),
                                                        previous: repeatedStates(frames, offset: -lag), epsilon: eps,
-                                                       statistics: statistics, p)
+                                                       forcing: rolloutForcing(frames), statistics: statistics, p)
         let (value, gStates) = VAERolloutLoss.evaluate(
             states: states, initial: frames.flatMap { state($0) }, truth: (1...r).map { s in frames.flatMap { state($0 + s * lag) } },
             members: loss.members, statistics: statistics, height: h, width: w, rowWeights: rowWeights,
@@ -134,7 +149,8 @@ public final class VAETrainingTask: TrainingTask {
             let eps = (0..<loss.steps).map { _ in epsilon(n, .trainingDraw) { [0, UInt64($0)] } }
             let (_, cache) = try model.rolloutForward(current: repeatedStates(frames, offset: 0),
                                                       previous: repeatedStates(frames, offset: -lag), epsilon: eps,
-                                                      statistics: statistics, model.initialParameters(&rng))
+                                                      forcing: rolloutForcing(frames), statistics: statistics,
+                                                      model.initialParameters(&rng))
             return cache.bytes * batchSize / max(1, n)
         }
         let (a, y) = batch((0..<n).map { trainFrames.lowerBound + lag + $0 })

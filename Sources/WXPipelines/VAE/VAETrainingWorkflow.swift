@@ -41,6 +41,10 @@ public enum VAETrainingWorkflow {
         if let path = config.initialWeights {
             // Fine-tuning keeps the normalisation the weights were trained with.
             let start = try VAEForecaster(checkpoint: path)
+            guard start.config.forcings == model.config.forcings else {
+                throw ModelConfigError.invalid(field: "model.forcings",
+                    reason: "\(path) was trained with forcings \(start.config.forcings.map(\.rawValue)), this configuration names \(model.config.forcings.map(\.rawValue))")
+            }
             guard start.config == model.config else {
                 throw ModelConfigError.invalid(field: "initial_weights",
                                                reason: "\(path) is another model (variables, grid, step or network sizes differ)")
@@ -53,11 +57,13 @@ public enum VAETrainingWorkflow {
             statistics = VAEStatistics.compute(series, frames: (train.lowerBound - 1)...train.upperBound, variables: config.variables.count,
                                                lag: lag)
         }
+        let dates: [CFDateTime] = try model.config.forcings.isEmpty ? [] : series.dates(path: d.truth)
         // A validation rollout ends inside the validation period.
         let task = VAETrainingTask(model: model, statistics: statistics, loss: config.loss, series: series, trainFrames: train,
                                    validationFrames: Array(stride(from: valid.lowerBound + lag, through: valid.upperBound - r * lag,
                                                                   by: d.validationEvery)),
-                                   seed: config.seed, lag: lag)
+                                   seed: config.seed, lag: lag,
+                                   dates: dates)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let configData = try enc.encode(model.config)
