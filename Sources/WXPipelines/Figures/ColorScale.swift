@@ -24,7 +24,7 @@ public struct ColorScale: Sendable, Equatable {
     // ColorBrewer RdBu reversed, the darkest red deepened so that red minus blue keeps increasing.
     static let redBlue: [(Double, Double, Double)] = [
         (33, 102, 172), (67, 147, 195), (146, 197, 222), (209, 229, 240), (247, 247, 247), (253, 219, 199),
-        (244, 165, 130), (214, 96, 77), (178, 24, 43),
+        (244, 165, 130), (214, 96, 77), (180, 4, 38),
     ]
 
     /// A scale with explicit boundaries (at least two, strictly ascending).
