@@ -58,6 +58,12 @@ enum CLIExitStatus: Int32 {
             case .cannotWrite: return .cannotCreate
             default: return .dataError
             }
+        case let e as PlotError:
+            switch e {
+            case .badOption, .initTimeMissing, .leadTimeMissing, .memberOutOfRange: return .usage
+            case .variableMissing: return .noInput
+            case .validTimeMissing, .layout, .gridMismatch: return .dataError
+            }
         case is ModelConfigError, is CFTimeError: return .dataError
         case is CFWriterError, is AtomicFileError: return .cannotCreate
         default: return .failure

@@ -9,6 +9,6 @@ struct WXEns: ParsableCommand {
         abstract: "Probabilistic weather-ensemble generation and verification.",
         version: wxensVersion,
         subcommands: [InspectCommand.self, VerifyCommand.self, ClimatologyCommand.self, TrainCommand.self, GenerateCommand.self,
-                      ForecastCommand.self, ReforecastCommand.self]
+                      ForecastCommand.self, ReforecastCommand.self, PlotCommand.self]
     )
 }

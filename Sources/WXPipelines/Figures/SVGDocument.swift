@@ -82,6 +82,14 @@ public struct SVGDocument: Sendable {
         body.append("<rect x=\"\(Self.num(x))\" y=\"\(Self.num(y))\" width=\"\(Self.num(max(w, 0)))\" height=\"\(Self.num(max(h, 0)))\" fill=\"\(fill)\"\(o)\(s)/>")
     }
 
+    /// A filled path from SVG path data `d` (e.g. many rectangles of one colour in one element); `crisp` turns off
+    /// anti-aliasing so that abutting shapes show no seams.
+    public mutating func path(_ d: String, fill: String, crisp: Bool = false, cssClass: String? = nil) {
+        guard !d.isEmpty else { return }
+        let r = crisp ? " shape-rendering=\"crispEdges\"" : ""
+        body.append("<path\(Self.classAttribute(cssClass)) d=\"\(d)\" fill=\"\(fill)\"\(r)/>")
+    }
+
     /// Text anchored at (x, y); `anchor` is start, middle or end; `rotate` in degrees about the anchor; `cssClass`
     /// names its role (title, xtick) for readers and tests.
     public mutating func text(_ s: String, _ x: Double, _ y: Double, size: Double = 12,
