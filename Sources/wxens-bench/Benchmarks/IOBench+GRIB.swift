@@ -115,20 +115,7 @@ extension IOBench {
 
     /// Runs `scripts/bench_grib_peer.py` with `arguments`; its standard output.
     func runGRIBPython(_ py: String, _ arguments: [String]) throws -> Data {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/bench_grib_peer.py").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: py)
-        p.arguments = [script] + arguments
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw ValidationError("the GRIB peer (\(py) \(script) \(arguments.first ?? "")) failed; it needs cfgrib and eccodes (scripts/install-peers.sh)")
-        }
-        return data
+        try runPeerScript(py, "bench_grib_peer.py", arguments, peer: "GRIB", needs: "cfgrib and eccodes")
     }
 
     /// Runs a timing mode of the GRIB peer: its JSON, best seconds and checksum.

@@ -46,18 +46,24 @@ extension IOBench {
 
     /// Runs `scripts/bench_zarr_peer.py` with `arguments`; its standard output.
     func runPython(_ py: String, _ arguments: [String]) throws -> Data {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/bench_zarr_peer.py").path
+        try runPeerScript(py, "bench_zarr_peer.py", arguments, peer: "Zarr", needs: "xarray and zarr")
+    }
+
+    /// Runs `scripts/<script>` with `arguments` under `py`; its standard output, or an error naming what the
+    /// `peer` needs when it fails.
+    func runPeerScript(_ py: String, _ script: String, _ arguments: [String], peer: String, needs: String) throws -> Data {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/\(script)").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: py)
-        p.arguments = [script] + arguments
+        p.arguments = [path] + arguments
         let out = Pipe()
         p.standardOutput = out
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw ValidationError("the Zarr peer (\(py) \(script) \(arguments.first ?? "")) failed; it needs xarray and zarr (scripts/install-peers.sh)")
+            throw ValidationError("the \(peer) peer (\(py) \(path) \(arguments.first ?? "")) failed; it needs \(needs) (scripts/install-peers.sh)")
         }
         return data
     }
