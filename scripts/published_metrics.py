@@ -1,4 +1,5 @@
 """Metric names of a wxens scores.csv as wxens publishes them (WeatherBench2's names), for the table scripts."""
+import csv
 import re
 
 def published(rows):
@@ -14,3 +15,14 @@ def published(rows):
         m = re.sub(r"^brier_(?!fair_|rel_|res_|unc_|score_)", "brier_score_", m)
         r["metric"] = m
     return rows
+
+
+def variable_scores(out, runs, variable):
+    """{(run, lead hours, metric): value} of one variable from OUTDIR/verify-RUN/scores.csv of each run."""
+    scores = {}
+    for run in runs:
+        with open(f"{out}/verify-{run}/scores.csv") as f:
+            for row in published(csv.DictReader(f)):
+                if row["variable"] == variable:
+                    scores[(run, float(row["lead_time_hours"]), row["metric"])] = float(row["value"])
+    return scores

@@ -2,18 +2,12 @@
 each run's standard CRPS, fair CRPS and spread/skill for t2m, read from OUTDIR/verify-RUN/scores.csv, and the mean
 over leads.
 Usage: vae_uk_compare.py OUTDIR RUN [RUN ...]"""
-import csv
 import sys
 
-from published_metrics import published
+from published_metrics import variable_scores
 
 out, runs = sys.argv[1], sys.argv[2:]
-scores = {}
-for run in runs:
-    with open(f"{out}/verify-{run}/scores.csv") as f:
-        for row in published(csv.DictReader(f)):
-            if row["variable"] == "t2m":
-                scores[(run, float(row["lead_time_hours"]), row["metric"])] = float(row["value"])
+scores = variable_scores(out, runs, "t2m")
 leads = sorted({l for (_, l, _) in scores})
 metrics = [("crps_standard", "CRPS", 3), ("crps", "fair CRPS", 3), ("spread_skill", "spread/skill", 2)]
 head = [f"{label} {run}" for _, label, _ in metrics for run in runs]

@@ -4,11 +4,10 @@ ratio to each baseline's, spread/skill and the rank-histogram delta, read from e
 (published metric names: `crps_standard` is the standard CRPS, `crps` the fair one).
 When OUTDIR/verify-vae-previous exists (a previous VAE scored on the same inits), it is a column and a curve too.
 Usage: vae_uk_table.py OUTDIR [FIGURE.svg]"""
-import csv
 import os
 import sys
 
-from published_metrics import published
+from published_metrics import variable_scores
 
 out = sys.argv[1]
 svg_path = sys.argv[2] if len(sys.argv) > 2 else f"{out}/crps_t2m_by_lead.svg"
@@ -18,12 +17,7 @@ labels = {"vae": "VAE", "vae-previous": "VAE, no forcing (previous)", "persisten
           "persistence-daily": "persistence (daily)", "climatology": "climatology"}
 short = {"vae": "vae", "vae-previous": "vae-prev", "persistence": "pers", "persistence-daily": "pers-daily",
          "climatology": "clim"}
-scores = {}
-for run in runs:
-    with open(f"{out}/verify-{run}/scores.csv") as f:
-        for row in published(csv.DictReader(f)):
-            if row["variable"] == "t2m":
-                scores[(run, float(row["lead_time_hours"]), row["metric"])] = float(row["value"])
+scores = variable_scores(out, runs, "t2m")
 leads = sorted({l for (_, l, _) in scores})
 
 
