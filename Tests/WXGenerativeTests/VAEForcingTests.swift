@@ -115,21 +115,7 @@ final class VAEForcingTests: XCTestCase {
         let (_, gStates, cache) = try loss(p)
         let grads = Dictionary(uniqueKeysWithValues: try model.rolloutBackward(gStates: gStates, statistics: stats, cache, p)
             .named().map { ($0.name, $0.tensor) })
-        var checked = Set<String>()
-        for (i, (name, t)) in p.named().enumerated() where (i % 3 == 0 || name.hasSuffix("conv_out.weight")) && !name.hasPrefix("posterior.") {
-            let g = grads[name]!
-            let idx = g.array.indices.max { abs(g.array[$0]) < abs(g.array[$1]) }!
-            guard abs(g.array[idx]) > 1e-3 else { continue }
-            let h: Float = 5e-4 * max(1, abs(t.array[idx]))
-            func shifted(_ delta: Float) throws -> Double {
-                var q = p
-                q.visit("") { nm, u in if nm == name { u.withUnsafeMutableBufferPointer { $0[idx] += delta } } }
-                return try loss(q).0
-            }
-            let fd = (try shifted(h) - shifted(-h)) / Double(2 * h)
-            XCTAssertEqual(fd, Double(g.array[idx]), accuracy: 0.03 * abs(Double(g.array[idx])) + 3e-4, "\(name)[\(idx)]")
-            checked.insert(String(name.prefix { $0 != "." }))
-        }
+        let checked = try checkRolloutGradients(p, grads: grads, include: { !$0.hasPrefix("posterior.") }) { try loss($0).0 }
         XCTAssertEqual(checked, ["prior", "decoder"])
     }
 
