@@ -60,39 +60,14 @@ enum GRIBFieldDecoder {
 
 /// One worker's memory for decoding GRIB messages, grown to the largest message and field it meets.
 final class GRIBDecodeScratch {
-    private var bytes: UnsafeMutableRawPointer?
-    private var bytesCapacity = 0
-    private var values: UnsafeMutablePointer<Double>?
-    private var valuesCapacity = 0
-    private var plane: UnsafeMutablePointer<Float>?
-    private var planeCapacity = 0
-
-    deinit { bytes?.deallocate(); values?.deallocate(); plane?.deallocate() }
+    private let message = GrowableScratch(), decoded = GrowableScratch(), whole = GrowableScratch()
 
     /// Memory for a message of `count` bytes.
-    func messageBytes(_ count: Int) -> UnsafeMutableRawPointer {
-        if let b = bytes, bytesCapacity >= count { return b }
-        bytes?.deallocate()
-        bytesCapacity = max(count, 1)
-        bytes = .allocate(byteCount: bytesCapacity, alignment: 16)
-        return bytes!
-    }
+    func messageBytes(_ count: Int) -> UnsafeMutableRawPointer { message.bytes(count) }
 
     /// Memory for `count` decoded doubles.
-    func doubles(_ count: Int) -> UnsafeMutablePointer<Double> {
-        if let v = values, valuesCapacity >= count { return v }
-        values?.deallocate()
-        valuesCapacity = count
-        values = .allocate(capacity: count)
-        return values!
-    }
+    func doubles(_ count: Int) -> UnsafeMutablePointer<Double> { decoded.values(count, of: Double.self) }
 
     /// Memory for one whole field of `count` values, when only part of it is wanted.
-    func field(_ count: Int) -> UnsafeMutablePointer<Float> {
-        if let p = plane, planeCapacity >= count { return p }
-        plane?.deallocate()
-        planeCapacity = max(count, 1)
-        plane = .allocate(capacity: planeCapacity)
-        return plane!
-    }
+    func field(_ count: Int) -> UnsafeMutablePointer<Float> { whole.values(count, of: Float.self) }
 }

@@ -317,39 +317,20 @@ final class ZarrChunkAssembly: @unchecked Sendable {
 /// One worker's memory, reused across the chunks it takes: a chunk file's bytes (grown to the largest file), a decoded
 /// chunk and a row of gathered points, the last two made on first use (chunks decoded in place need neither).
 final class ZarrChunkScratch {
-    private var file: UnsafeMutableRawPointer?
-    private var fileCapacity = 0
-    private var chunk: UnsafeMutableRawPointer?
-    private var gathered: UnsafeMutableRawPointer?
+    private let file = GrowableScratch(), chunk = GrowableScratch(), gathered = GrowableScratch()
     private let chunkBytes: Int
 
     /// Scratch for chunks of `chunkBytes` decoded bytes.
     init(chunkBytes: Int) { self.chunkBytes = max(chunkBytes, 1) }
 
-    deinit { file?.deallocate(); chunk?.deallocate(); gathered?.deallocate() }
-
     /// Memory for a chunk file of `bytes` bytes.
-    func compressed(_ bytes: Int) -> UnsafeMutableRawPointer {
-        if let f = file, fileCapacity >= bytes { return f }
-        file?.deallocate()
-        fileCapacity = max(bytes, 1)
-        file = .allocate(byteCount: fileCapacity, alignment: 64)
-        return file!
-    }
+    func compressed(_ bytes: Int) -> UnsafeMutableRawPointer { file.bytes(bytes) }
 
     /// Memory for one decoded chunk.
-    func decodedChunk() -> UnsafeMutableRawPointer {
-        if let c = chunk { return c }
-        chunk = .allocate(byteCount: chunkBytes, alignment: 64)
-        return chunk!
-    }
+    func decodedChunk() -> UnsafeMutableRawPointer { chunk.bytes(chunkBytes) }
 
-    /// Memory for `count` gathered elements of `elementSize` bytes (one chunk row; the size never changes per array).
-    func row(_ count: Int, elementSize: Int) -> UnsafeMutableRawPointer {
-        if let g = gathered { return g }
-        gathered = .allocate(byteCount: max(count * elementSize, 1), alignment: 64)
-        return gathered!
-    }
+    /// Memory for `count` gathered elements of `elementSize` bytes (one chunk row).
+    func row(_ count: Int, elementSize: Int) -> UnsafeMutableRawPointer { gathered.bytes(count * elementSize) }
 }
 
 /// A raw pointer handed to concurrent workers that write disjoint parts of it.
