@@ -84,7 +84,19 @@ final class VerifyHardeningTests: XCTestCase {
         let (fs, ts) = VerifyTestData.sources(forecast: VerifyTestData.forecast(name: "a/b"), truth: VerifyTestData.truth(name: "a/b"))
         let card = try VerifyWorkflow.run(VerifyTestData.options(), forecast: fs, truth: ts)
         XCTAssertThrowsError(try VerifyOutputs.write(card, toDirectory: dir.path, partials: true, figures: true))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path), "the output directory the failed run created is left behind")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try VerifyOutputs.write(card, toDirectory: dir.path, partials: true, figures: true))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "an existing output directory is kept, empty")
+    }
+
+    func testFailedRunRemovesOnlyTheDirectoriesItCreated() throws {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var o = VerifyTestData.options()
+        o.forecastPath = "/nonexistent/forecast.nc"
+        o.outDirectory = dir.appendingPathComponent("runs/first").path
+        XCTAssertThrowsError(try VerifyOutputs.verify(o))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "runs/first was created and not removed")
     }
 
     func testUnwritableOutIsFoundBeforeTheWork() throws {

@@ -18,6 +18,9 @@ struct OutputStaging {
     let directory: URL
     /// Whether `commit` replaces an earlier run's outputs.
     let overwrite: Bool
+    /// The directories this run created for `finalDirectory` (itself and missing parents, deepest first), removed again
+    /// by `discard` while they are empty, so a failed run leaves no empty output directory behind.
+    let createdDirectories: [URL]
 
     /// Creates `path` (with its parents) and a hidden staging directory in it; `cannotWrite` when either cannot be made,
     /// `badOption` for a directory that holds anything (other than staging directories) unless `overwrite`.
@@ -26,6 +29,13 @@ struct OutputStaging {
         finalDirectory = URL(fileURLWithPath: path)
         self.overwrite = overwrite
         directory = finalDirectory.appendingPathComponent("\(OutputStaging.prefix)\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        var missing: [URL] = []
+        var ancestor = finalDirectory.standardizedFileURL
+        while !FileManager.default.fileExists(atPath: ancestor.path) && ancestor.path != "/" {
+            missing.append(ancestor)
+            ancestor = ancestor.deletingLastPathComponent()
+        }
+        createdDirectories = missing
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
             guard isDir.boolValue else { throw VerifyError.cannotWrite(path: path, reason: "it exists and is not a directory") }
@@ -71,9 +81,11 @@ struct OutputStaging {
         return out
     }
 
-    /// Removes the staging directory and whatever was written into it.
+    /// Removes the staging directory and whatever was written into it, then the directories this run created if they
+    /// are empty (`rmdir` leaves a directory that holds committed outputs).
     func discard() {
         try? FileManager.default.removeItem(at: directory)
+        for d in createdDirectories where rmdir(d.path) != 0 { break }
     }
 
     /// The POSIX reason of a Foundation file error ("Permission denied"), else its description.
