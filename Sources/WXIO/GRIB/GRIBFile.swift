@@ -15,24 +15,34 @@ public final class GRIBFile: GriddedFile, @unchecked Sendable {
     public let filter: GRIBFilter
     /// The messages kept by the filter, in file order.
     public let messages: [GRIBMessage]
+    /// True when every file's messages came from its index beside it (`<file>.wxens.idx`) rather than a scan.
+    public let messagesFromIndex: Bool
     let cube: GRIBHypercube
     private let descriptors: [Int32]
     private let cacheLock = NSLock()
     private var cachedField: (message: Int, values: [Float])?
 
-    /// Opens one GRIB file, keeping the messages that match `filter`.
-    public convenience init(path: String, filter: GRIBFilter = .none) throws {
-        try self.init(paths: [path], filter: filter)
+    /// Opens one GRIB file, keeping the messages that match `filter`; `index` uses and keeps the file's message index
+    /// beside it (on unless `WXENS_GRIB_INDEX=off`).
+    public convenience init(path: String, filter: GRIBFilter = .none, index: Bool = GRIBFile.indexByDefault) throws {
+        try self.init(paths: [path], filter: filter, index: index)
     }
 
-    /// Opens several GRIB files as one hypercube, keeping the messages that match `filter`.
-    public init(paths: [String], filter: GRIBFilter = .none) throws {
+    /// Opens several GRIB files as one hypercube, keeping the messages that match `filter`; `index` uses and keeps each
+    /// file's message index beside it.
+    public init(paths: [String], filter: GRIBFilter = .none, index: Bool = GRIBFile.indexByDefault) throws {
         precondition(!paths.isEmpty, "GRIBFile needs at least one path")
         self.paths = paths
         path = paths.joined(separator: " ")
         self.filter = filter
         var all: [GRIBMessage] = []
-        for (i, p) in paths.enumerated() { all += try GRIBMessageScanner.scan(path: p, fileIndex: i, extraKeys: filter.keys) }
+        var fromIndex = true
+        for (i, p) in paths.enumerated() {
+            let got = try GRIBIndexCache.messages(path: p, fileIndex: i, extraKeys: filter.keys, enabled: index)
+            all += got.messages
+            fromIndex = fromIndex && got.fromIndex
+        }
+        messagesFromIndex = fromIndex
         messages = all.filter { filter.matches($0) }
         if messages.isEmpty {
             let detail = filter.conditions.map { c in
@@ -62,6 +72,9 @@ public final class GRIBFile: GriddedFile, @unchecked Sendable {
     }
 
     deinit { descriptors.forEach { close($0) } }
+
+    /// Whether GRIB files are opened with their message index: true unless the environment has `WXENS_GRIB_INDEX=off`.
+    public static var indexByDefault: Bool { GRIBIndexCache.enabled() }
 
     /// The version of the ecCodes library wxens runs on ("2.28.0").
     public static var ecCodesVersion: String {
@@ -208,6 +221,24 @@ public final class GRIBFile: GriddedFile, @unchecked Sendable {
             }
         }
         if let first = failures.lazy.compactMap({ $0 }).first { throw first }
+    }
+
+    /// Reads a validated hyperslab CF-decoded into `out`: float32 values read as Float need no decoding (missing points are
+    /// already NaN), so they are decoded from their messages straight into `out`; anything else through a buffer of
+    /// stored values, as for every reader.
+    public func readDecoded<T: BinaryFloatingPoint & Sendable>(_ v: VariableInfo, _ slab: Hyperslab, decoding dec: CFDecoding,
+                                                              into out: UnsafeMutablePointer<T>) throws {
+        let n = slab.elementCount
+        guard n > 0 else { return }
+        if T.self == Float.self, dec.storedType == .float32, dec.maskValues.isEmpty, dec.validMin == nil, dec.validMax == nil,
+           dec.scaleFactor == nil, dec.addOffset == nil {
+            try readStored(v, slab, into: UnsafeMutableRawPointer(out))
+            return
+        }
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: n * (dec.storedType.byteSize ?? 8), alignment: 16)
+        defer { raw.deallocate() }
+        try readStored(v, slab, into: raw)
+        dec.decode(raw: raw, count: n, into: out)
     }
 
     /// The decoded values of message `m`, keeping the last one decoded (a plane is often read in several slabs).

@@ -20,6 +20,11 @@ enum GRIBMessageScanner {
         "packingType", "bitsPerValue", "bitmapPresent",
     ]
 
+    /// Keys ecCodes finds, like `paramId`, by searching its parameter tables (each read costs a search of thousands of
+    /// entries); the tables give one value per parameter, so they are read from the first message of each parameter and
+    /// shared by the others, as cfgrib reads them from a variable's first message. A filter on one reads it everywhere.
+    static let parameterKeys: Set<String> = ["shortName", "units", "name", "cfName", "cfVarName"]
+
     /// The messages of the file at `path` (the `fileIndex`-th of those given together), with `extraKeys` read too.
     /// A damaged or truncated message throws `WXIOError.truncatedOrCorrupt` naming the file and its byte offset.
     static func scan(path: String, fileIndex: Int, extraKeys: [String] = []) throws -> [GRIBMessage] {
@@ -31,6 +36,8 @@ enum GRIBMessageScanner {
         defer { fclose(fp) }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let wanted = keys + extraKeys.filter { !keys.contains($0) }
+        let shared = parameterKeys.subtracting(extraKeys)
+        var perParameter: [String: (keys: Attributes, text: [String: String])] = [:]
         var out: [GRIBMessage] = []
         var end = 0
         while true {
@@ -47,12 +54,18 @@ enum GRIBMessageScanner {
                 }
                 var keys: Attributes = [:]
                 var text: [String: String] = [:]
-                for k in wanted {
-                    guard codes_is_defined(h, k) != 0 else { continue }
-                    // ecCodes prints an error for an array read as text, so only scalars get a text form.
-                    var count = 0
-                    if codes_get_size(h, k, &count) == 0, count == 1, let s = string(h, k) { text[k] = s }
-                    if let v = native(h, k) { keys[k] = v }
+                for k in wanted where !shared.contains(k) { read(h, k, into: &keys, &text) }
+                let parameter = ["edition", "centre", "paramId"].map { text[$0] ?? "undef" }.joined(separator: "/")
+                if let known = perParameter[parameter] {
+                    keys.merge(known.keys) { $1 }
+                    text.merge(known.text) { $1 }
+                } else {
+                    var pk: Attributes = [:]
+                    var pt: [String: String] = [:]
+                    for k in wanted where shared.contains(k) { read(h, k, into: &pk, &pt) }
+                    perParameter[parameter] = (pk, pt)
+                    keys.merge(pk) { $1 }
+                    text.merge(pt) { $1 }
                 }
                 return GRIBMessage(fileIndex: fileIndex, offset: Int(off), length: len, keys: keys, text: text)
             }
@@ -71,6 +84,41 @@ enum GRIBMessageScanner {
             throw WXIOError.truncatedOrCorrupt(path: path, detail: "no complete GRIB message in \(size) bytes")
         }
         return out
+    }
+
+    /// Reads `key` of a message: its native value into `keys` (nothing when ecCodes has none or marks it missing) and,
+    /// for a scalar, its text form into `text`; each value is asked of ecCodes once.
+    static func read(_ h: OpaquePointer, _ key: String, into keys: inout Attributes, _ text: inout [String: String]) {
+        guard codes_is_defined(h, key) != 0 else { return }
+        var count = 0
+        let sized = codes_get_size(h, key, &count) == 0
+        var type: Int32 = 0
+        guard codes_get_native_type(h, key, &type) == 0 else {
+            // ecCodes prints an error for an array read as text, so only scalars get a text form.
+            if sized, count == 1, let s = string(h, key) { text[key] = s }
+            return
+        }
+        guard sized, count == 1 else {
+            if let v = native(h, key) { keys[key] = v }
+            return
+        }
+        let s = string(h, key)
+        if let s { text[key] = s }
+        switch type {
+        case CODES_TYPE_LONG:
+            // paramId is a concept: ecCodes' integer is its text parsed (atol), so the one table search serves both.
+            if key == "paramId", let s, let v = Int(s) {
+                if v != GRIB_MISSING_LONG { keys[key] = .integers([Int64(v)]) }
+                return
+            }
+            var v = 0
+            if codes_get_long(h, key, &v) == 0, v != GRIB_MISSING_LONG { keys[key] = .integers([Int64(v)]) }
+        case CODES_TYPE_DOUBLE:
+            var v = 0.0
+            if codes_get_double(h, key, &v) == 0, v != GRIB_MISSING_DOUBLE { keys[key] = .doubles([v]) }
+        default:
+            if let s { keys[key] = .string(s) }
+        }
     }
 
     /// A key's value in its native type; nil when ecCodes has none (or marks it missing).

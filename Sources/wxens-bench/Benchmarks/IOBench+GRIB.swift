@@ -5,8 +5,8 @@ import WXIO
 
 /// The GRIB rows of `wxens-bench io`: a GRIB2 ensemble file (global 0.25 degree, 16-bit packing, made once by
 /// `scripts/bench_grib_peer.py make` in the bench directory and reused) read whole by wxens (scan + decode, messages
-/// decoded on `Parallel.threads` workers), by cfgrib + xarray `.load()`, by a loop over ecCodes' Python bindings, and
-/// and (with `--grib-get-data`) by ecCodes' `grib_get_data` tool writing its text to /dev/null.
+/// decoded on `Parallel.threads` workers; the message index beside the file off, as cfgrib's is, and on in a row of its
+/// own), by cfgrib + xarray `.load()`, by a loop over ecCodes' Python bindings, and (with `--grib-get-data`) by ecCodes' `grib_get_data` tool writing its text to /dev/null.
 extension IOBench {
     /// Times of every side and what they ran.
     struct GRIBResult {
@@ -16,6 +16,7 @@ extension IOBench {
         var messages: Int
         var ours: Double
         var oursOneThread: Double
+        var oursIndexed: Double
         var cfgrib: Double
         var cfgribName: String
         var eccodes: Double
@@ -36,21 +37,27 @@ extension IOBench {
     /// Reads the GRIB file `repeats` times with each side, alternating; throws when the checksums differ.
     func gribRun(python py: String) throws -> GRIBResult {
         let path = try gribFile(python: py)
-        var ours = Double.infinity, one = Double.infinity, cf = Double.infinity, ec = Double.infinity
-        var cfName = "?", ecName = "?", ourSum = 0.0, oneSum = 0.0, cfSum = Double.nan, ecSum = Double.nan, points = 0, messages = 0
+        var ours = Double.infinity, one = Double.infinity, indexed = Double.infinity, cf = Double.infinity, ec = Double.infinity
+        var cfName = "?", ecName = "?", ourSum = 0.0, oneSum = 0.0, indexedSum = 0.0, cfSum = Double.nan, ecSum = Double.nan, points = 0, messages = 0
         func sum(_ f: Field<Float>) -> Double { f.values.reduce(0.0) { $1.isNaN ? $0 : $0 + Double($1) } }
         for _ in 0..<max(1, repeats) {
             var start = DispatchTime.now().uptimeNanoseconds
-            let file = try GRIBFile(path: path)
+            let file = try GRIBFile(path: path, index: false)
             let field: Field<Float> = try file.readField("t")
             ours = min(ours, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             ourSum = sum(field)
             points = field.values.count
             messages = file.messages.count
             start = DispatchTime.now().uptimeNanoseconds
-            let single: Field<Float> = try Parallel.withThreads(1) { try GRIBFile(path: path).readField("t") }
+            let single: Field<Float> = try Parallel.withThreads(1) { try GRIBFile(path: path, index: false).readField("t") }
             one = min(one, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             oneSum = sum(single)
+            _ = try GRIBFile(path: path, index: true)
+            start = DispatchTime.now().uptimeNanoseconds
+            let again = try GRIBFile(path: path, index: true)
+            let fromIndex: Field<Float> = try again.readField("t")
+            indexed = min(indexed, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            indexedSum = again.messagesFromIndex ? sum(fromIndex) : .nan
             let c = try gribPeerJSON(py, ["cfgrib", path, "t", "1"])
             cf = min(cf, c.seconds)
             cfSum = c.checksum
@@ -60,11 +67,12 @@ extension IOBench {
             ecSum = e.checksum
             ecName = "ecCodes \(e.object["eccodes"] as? String ?? "?") Python bindings, codes_get_values per message, 1 thread"
         }
-        for (name, s) in [("cfgrib", cfSum), ("ecCodes", ecSum), ("wxens on 1 thread", oneSum)] where !(abs(s - ourSum) <= 1e-9 * abs(ourSum)) {
+        for (name, s) in [("cfgrib", cfSum), ("ecCodes", ecSum), ("wxens on 1 thread", oneSum),
+                          ("wxens from the message index (NaN: the index was not used)", indexedSum)] where !(abs(s - ourSum) <= 1e-9 * abs(ourSum)) {
             throw ValidationError("GRIB checksum of \(name) \(s) differs from wxens \(ourSum)")
         }
         return GRIBResult(path: path, megabytes: Double(points * 4) / 1e6, fileBytes: BenchFile.fileSize(path), messages: messages,
-                          ours: ours, oursOneThread: one, cfgrib: cf, cfgribName: cfName, eccodes: ec, eccodesName: ecName,
+                          ours: ours, oursOneThread: one, oursIndexed: indexed, cfgrib: cf, cfgribName: cfName, eccodes: ec, eccodesName: ecName,
                           gribGetData: gribGetData ? try timeGribGetData(path) : nil)
     }
 
@@ -90,6 +98,7 @@ extension IOBench {
             ("GRIB2 whole variable, \(threads) threads", g.cfgribName, g.ours, g.cfgrib),
             ("GRIB2 whole variable, 1 thread", g.cfgribName, g.oursOneThread, g.cfgrib),
             ("GRIB2 whole variable, \(threads) threads", g.eccodesName, g.ours, g.eccodes),
+            ("GRIB2 whole variable, \(threads) threads, reopened with its message index", g.cfgribName, g.oursIndexed, g.cfgrib),
         ]
         if let t = g.gribGetData { rows.append(("GRIB2 whole variable, \(threads) threads", "grib_get_data FILE > /dev/null (ecCodes 2.28 tool)", g.ours, t)) }
         if json {
@@ -104,7 +113,7 @@ extension IOBench {
         }
         print("")
         print("GRIB file: \(g.path): \(g.messages) GRIB2 messages (t, 721 x 1440, 16-bit simple packing), \(String(format: "%.0f", Double(g.fileBytes) / 1e6)) MB on disk, \(String(format: "%.0f", g.megabytes)) MB of float32")
-        print("wxens: GRIBFile(path:).readField(\"t\") (scan + decode; ecCodes \(GRIBFile.ecCodesVersion))")
+        print("wxens: GRIBFile(path:).readField(\"t\") (scan + decode, message index off unless said; ecCodes \(GRIBFile.ecCodesVersion))")
         print("")
         print("| case | MB | wxens MB/s | peer | peer MB/s | ratio |")
         print("|---|---|---|---|---|---|")

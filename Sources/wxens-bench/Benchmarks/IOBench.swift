@@ -37,10 +37,17 @@ struct IOBench: ParsableCommand {
     @Option(name: .customLong("grib-megabytes"), help: "Decoded size of the GRIB bench file in MB (float32 values).")
     var gribMegabytes: Int = 415
 
+    @Flag(name: .customLong("grib-only"), help: "Only the GRIB rows (no NetCDF or Zarr file is made or read).")
+    var gribOnly = false
+
     @Flag(name: .customLong("grib-get-data"), help: "Also time ecCodes' grib_get_data tool on the GRIB file, once (minutes: it prints every point as text).")
     var gribGetData = false
 
     func run() throws {
+        if gribOnly {
+            try printGRIB(try gribRun(python: PeerPython.resolve(python)))
+            return
+        }
         let file = try BenchFile.make(megabytes: megabytes, in: dir, log: !json)
         let mb = Double(file.values * 4) / 1e6
         let reader = try NetCDFFile(path: file.path)
