@@ -116,4 +116,19 @@ final class DeterministicTests: XCTestCase {
         XCTAssertEqual(a.reduce(0, +) / Double(a.count), 1, accuracy: 1e-14)
         XCTAssertThrowsError(try AreaWeights.latitudeWeights([0, 91], kind: .cosLatitude))
     }
+
+    /// On a regular limited-area grid every cell is a band of the same width, whose area sin(φ + Δ/2) − sin(φ − Δ/2)
+    /// = 2 sin(Δ/2) cos φ is proportional to cos φ: the cell-area weights equal the cos-latitude ones (the ERA5 UK grid,
+    /// 58° N .. 50° N at 0.25°, and a southern one in increasing order), and no edge row takes the cap up to the pole.
+    func testCellAreaWeightsOfALimitedArea() throws {
+        let uk = (0..<33).map { 58.0 - 0.25 * Double($0) }, south = (0..<7).map { -45.0 + 2.5 * Double($0) }
+        for lat in [uk, south] {
+            let a = try AreaWeights.latitudeWeights(lat, kind: .cellArea), c = try AreaWeights.latitudeWeights(lat, kind: .cosLatitude)
+            for i in lat.indices { XCTAssertEqual(a[i], c[i], accuracy: 1e-12, "latitude \(lat[i])") }
+        }
+        // A grid within one spacing of both poles still reaches them (WeatherBench2): the edge rows of a 4-row grid at
+        // ±60° (spacing 40°) hold the caps beyond ±40°.
+        let global = try AreaWeights.latitudeWeights([-60, -20, 20, 60], kind: .cellArea)
+        XCTAssertEqual(global[0] / global[1], (1 - sin(40 * Double.pi / 180)) / sin(40 * Double.pi / 180), accuracy: 1e-12)
+    }
 }

@@ -39,7 +39,7 @@ public struct VerificationMetadata: Codable, Sendable, Equatable {
     /// Text describing the weighting, for output attributes.
     public var weightingDescription: String {
         areaWeighted
-            ? "latitude cell-area weights (WeatherBench2): w_i = sin(b_i+1) - sin(b_i), bounds at midpoints between latitudes and +-90 deg, normalised to sum 1 over the valid points of each (init, lead) block; fields without latitude are unweighted"
+            ? "latitude cell-area weights (WeatherBench2): w_i = sin(b_i+1) - sin(b_i), bounds at midpoints between latitudes and +-90 deg (half a spacing beyond the edge rows of a limited area, whose poles lie more than one spacing away), normalised to sum 1 over the valid points of each (init, lead) block; fields without latitude are unweighted"
             : "unweighted: every valid grid point of an (init, lead) block has weight 1/N"
     }
 
