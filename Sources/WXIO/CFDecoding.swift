@@ -159,7 +159,11 @@ public struct CFDecoding: Sendable, Equatable {
             }
             decodeAll(raw, count, o)
         } else if Out.self == Double.self {
-            decodeAll(raw, count, UnsafeMutableRawPointer(out).assumingMemoryBound(to: Double.self))
+            let o = UnsafeMutableRawPointer(out).assumingMemoryBound(to: Double.self)
+            if storedType == .float32 && scaleFactor == nil && addOffset == nil {
+                return maskFloatsToDoubles(raw.assumingMemoryBound(to: Float.self), count, o)
+            }
+            decodeAll(raw, count, o)
         } else {
             decodeAll(raw, count, out)
         }
@@ -178,6 +182,22 @@ public struct CFDecoding: Sendable, Equatable {
             var missing = x == m0 || x == m1 || x == m2
             if ranged { missing = missing || x < lo || x > hi }
             out[i] = missing ? .nan : x
+        }
+        if !extra.isEmpty { for i in 0..<n where extra.contains(out[i]) { out[i] = .nan } }
+    }
+
+    /// float32 to Double with masking only, as `run` decodes it (the same bits) but comparing in Float, which is exact
+    /// because masks and valid bounds of a float32 variable are float32 values, and without branches so it vectorises.
+    private func maskFloatsToDoubles(_ p: UnsafePointer<Float>, _ n: Int, _ out: UnsafeMutablePointer<Double>) {
+        let masks = maskValues.map { Float($0) }
+        let m0 = masks.count > 0 ? masks[0] : .nan, m1 = masks.count > 1 ? masks[1] : .nan, m2 = masks.count > 2 ? masks[2] : .nan
+        let lo = Float(validMin ?? -.infinity), hi = Float(validMax ?? .infinity)
+        let extra = Array(maskValues.dropFirst(3))
+        let nanMask = maskNaN
+        for i in 0..<n {
+            let x = p[i]
+            let missing = (nanMask && x != x) || x < lo || x > hi || x == m0 || x == m1 || x == m2
+            out[i] = missing ? .nan : Double(x)
         }
         if !extra.isEmpty { for i in 0..<n where extra.contains(out[i]) { out[i] = .nan } }
     }

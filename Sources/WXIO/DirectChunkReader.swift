@@ -3,13 +3,15 @@ import CZlib
 import Foundation
 import WXCore
 
-/// Reads the 2-D fields of a chunked, zlib(+shuffle)-compressed variable by fetching each raw chunk with
-/// HDF5's direct chunk read (under the library lock) and inflating (libdeflate or zlib), unshuffling and
-/// CF-decoding it outside the lock, so several cores decompress at once.
+/// Reads the 2-D fields of a variable in an HDF5-based file without the library's copies: a chunked,
+/// zlib(+shuffle)-compressed field is fetched with HDF5's direct chunk read (under the library lock) and inflated
+/// (libdeflate or zlib), unshuffled and CF-decoded outside the lock, so several cores decompress at once; an
+/// uncompressed contiguous variable is located in the file once and its fields read with `pread` outside the lock.
+/// Fields stored in the other byte order are swapped before CF decoding.
 ///
 /// The direct path applies when the variable is stored in an HDF5-based file (netCDF-4 or HDF5) with one
-/// chunk per 2-D field (chunk shape 1 x ... x 1 x ny x nx), a native little-endian numeric type, and a
-/// filter pipeline of deflate alone or shuffle then deflate. Anything else (and any chunk not written)
+/// chunk per 2-D field (chunk shape 1 x ... x 1 x ny x nx) or contiguously, a numeric type in either byte order,
+/// and a filter pipeline of deflate alone, shuffle then deflate, or none. Anything else (and any chunk not written)
 /// is read through the library path (`PlaneReader`), so results are the same either way (tested bit for bit).
 public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchecked Sendable {
     /// Number of 2-D fields.
@@ -35,6 +37,12 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
     private let did: hid_t
     private let path: String
     private let variablePath: String
+    /// Stored in the byte order opposite to this machine's.
+    private let swapped: Bool
+    /// Byte offset in the file of a contiguous variable's data, whose fields are read with `pread` (nil: chunked).
+    private let contiguousOffset: Int?
+    /// The file opened for `pread` (-1 when `contiguousOffset` is nil).
+    private let fd: Int32
 
     /// A reader of `variable` in `file` (a `NetCDFFile` or `HDF5File`); `inflate` chooses the zlib-stream
     /// decoder (default: libdeflate when the system has it, else zlib; both give the same bytes).
@@ -54,47 +62,74 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
         variablePath = v.path
 
         var reason: String? = nil
-        var shuffle = false, deflate = false
+        var opened = OpenedDataset(did: -1)
         var h5file: HDF5File? = nil
-        var dataset: hid_t = -1
+        let onePlaneChunks = v.chunkShape == leadingShape.map({ _ in 1 }) + v.shape.suffix(2)
         if rank < 2 { reason = "fewer than two dimensions" }
         else if let nc = file as? NetCDFFile, !nc.isNetCDF4 { reason = "not an HDF5-based file" }
-        else if let chunks = v.chunkShape, chunks == leadingShape.map({ _ in 1 }) + v.shape.suffix(2) {
+        else if onePlaneChunks || v.chunkShape == nil {
             h5file = (file as? HDF5File) ?? (try? HDF5File(path: file.path))
             if let h = h5file {
-                (dataset, shuffle, deflate, reason) = DirectChunkReader.openDataset(h, v, decoding.storedType, elementSize)
+                opened = DirectChunkReader.openDataset(h, v, decoding.storedType,
+                                                       planeBytes: planeCount * planeSize * elementSize)
+                reason = opened.reason
             } else {
                 reason = "HDF5 cannot open the file"
             }
         } else {
             reason = "chunks are not one 2-D field each (chunk shape \(v.chunkShape.map { "\($0)" } ?? "none"))"
         }
+        var descriptor: Int32 = -1
+        if reason == nil, opened.contiguousOffset != nil {
+            descriptor = open(file.path, O_RDONLY)
+            if descriptor < 0 { reason = "the file cannot be opened for reading (errno \(errno))" }
+        }
         h5 = reason == nil ? h5file : nil
-        did = reason == nil ? dataset : -1
-        if reason != nil && dataset >= 0 { _ = CLibraryLock.with { H5Dclose(dataset) } }
+        did = reason == nil ? opened.did : -1
+        if reason != nil && opened.did >= 0 { _ = CLibraryLock.with { H5Dclose(opened.did) } }
         isDirect = reason == nil
         fallbackReason = reason
-        shuffled = shuffle
-        deflated = deflate
+        shuffled = opened.shuffle
+        deflated = opened.deflate
+        swapped = opened.swapped
+        contiguousOffset = reason == nil ? opened.contiguousOffset : nil
+        fd = descriptor
     }
 
     deinit {
         if did >= 0 { _ = CLibraryLock.with { H5Dclose(did) } }
+        if fd >= 0 { close(fd) }
     }
 
-    /// Opens the dataset and checks type and filters; returns the reason when the direct path cannot be used.
-    private static func openDataset(_ h: HDF5File, _ v: VariableInfo, _ stored: GriddedDataType, _ size: Int)
-        -> (hid_t, Bool, Bool, String?) {
+    /// What `openDataset` found: the dataset, its filters, byte order and layout, or why the direct path cannot be used.
+    private struct OpenedDataset {
+        var did: hid_t
+        var shuffle = false, deflate = false, swapped = false
+        var contiguousOffset: Int? = nil
+        var reason: String? = nil
+    }
+
+    /// Opens the dataset and checks type, filters and layout (`planeBytes`: the stored bytes of all fields).
+    private static func openDataset(_ h: HDF5File, _ v: VariableInfo, _ stored: GriddedDataType, planeBytes: Int) -> OpenedDataset {
         CLibraryLock.with {
             let did = H5Dopen2(h.fid, v.path, wx_H5P_DEFAULT())
-            guard did >= 0 else { return (-1, false, false, "HDF5 cannot open dataset \(v.path)") }
+            var o = OpenedDataset(did: did)
+            guard did >= 0 else { o.reason = "HDF5 cannot open dataset \(v.path)"; return o }
             let tid = H5Dget_type(did)
             defer { H5Tclose(tid) }
-            guard let native = HDF5File.nativeType(stored), H5Tequal(tid, native) > 0 else {
-                return (did, false, false, "stored type is not the native \(stored.rawValue)")
+            guard let native = HDF5File.nativeType(stored) else { o.reason = "stored type \(stored.rawValue) is not numeric"; return o }
+            if H5Tequal(tid, native) <= 0 {
+                // The same type in the other byte order is read and swapped.
+                let other = H5Tcopy(native)
+                defer { H5Tclose(other) }
+                let order = H5Tget_order(native) == H5T_ORDER_LE ? H5T_ORDER_BE : H5T_ORDER_LE
+                guard H5Tset_order(other, order) >= 0, H5Tequal(tid, other) > 0 else {
+                    o.reason = "stored type is not \(stored.rawValue) in either byte order"; return o
+                }
+                o.swapped = true
             }
             let plist = H5Dget_create_plist(did)
-            guard plist >= 0 else { return (did, false, false, "no creation property list") }
+            guard plist >= 0 else { o.reason = "no creation property list"; return o }
             defer { H5Pclose(plist) }
             var filters: [Int32] = []
             for i in 0..<max(0, H5Pget_nfilters(plist)) {
@@ -105,11 +140,26 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
                 filters.append(H5Pget_filter2(plist, UInt32(i), &flags, &n, &cd, 0, nil, &conf))
             }
             switch filters {
-            case [1]: return (did, false, true, nil)
-            case [2, 1]: return (did, true, true, nil)
-            case []: return (did, false, false, nil)
-            default: return (did, false, false, "filter pipeline \(filters) is not [shuffle,] deflate")
+            case [1]: o.deflate = true
+            case [2, 1]: o.shuffle = true; o.deflate = true
+            case []: break
+            default: o.reason = "filter pipeline \(filters) is not [shuffle,] deflate"; return o
             }
+            let layout = H5Pget_layout(plist)
+            if layout == H5D_CONTIGUOUS {
+                // Addresses are from the start of the file only without a user block; external storage is elsewhere.
+                guard h.userBlockBytes == 0 else { o.reason = "the file has a user block"; return o }
+                guard H5Pget_external_count(plist) == 0 else { o.reason = "the data are in external files"; return o }
+                let address = H5Dget_offset(did)
+                guard address != haddr_t.max, H5Dget_storage_size(did) >= hsize_t(planeBytes),
+                      let offset = Int(exactly: address) else {
+                    o.reason = "contiguous storage is not allocated"; return o
+                }
+                o.contiguousOffset = offset
+            } else if layout != H5D_CHUNKED {
+                o.reason = "layout is neither chunked nor contiguous"
+            }
+            return o
         }
     }
 
@@ -231,6 +281,17 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
             r /= leadingShape[d]
         }
         let bytes = planeSize * elementSize
+        // When the output has the stored type, read (or unshuffle) straight into it and decode in place.
+        let sameType = (T.self == Float.self && decoding.storedType == .float32)
+            || (T.self == Double.self && decoding.storedType == .float64)
+        if let base = contiguousOffset {
+            let dest = sameType ? UnsafeMutableRawPointer(out) : s.inflated
+            try readContiguous(index, at: base + index * bytes, into: dest)
+            if swapped { DirectChunkReader.swapBytes(dest, count: planeSize, size: elementSize) }
+            if sameType && decoding.isIdentity { return }
+            decoding.decode(raw: dest, count: planeSize, into: out)
+            return
+        }
         var filterMask: UInt32 = 0
         var stored: hsize_t = 0
         let fileLength = UInt64(h5?.fileLength ?? 0)
@@ -259,9 +320,6 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
         } else if Int(stored) != bytes {
             throw WXIOError.truncatedOrCorrupt(path: path, detail: "a chunk of \(variablePath) has \(stored) bytes, expected \(bytes)")
         }
-        // When the output has the stored type, unshuffle straight into it and decode in place.
-        let sameType = (T.self == Float.self && decoding.storedType == .float32)
-            || (T.self == Double.self && decoding.storedType == .float64)
         let outRaw = UnsafeMutableRawPointer(out)
         if shuffled && !shuffleSkipped {
             let dest = sameType ? outRaw : s.unshuffled
@@ -271,8 +329,46 @@ public final class DirectChunkReader<T: BinaryFloatingPoint & Sendable>: @unchec
             outRaw.copyMemory(from: data, byteCount: bytes)
             data = UnsafeRawPointer(outRaw)
         }
+        if swapped { DirectChunkReader.swapBytes(UnsafeMutableRawPointer(mutating: data), count: planeSize, size: elementSize) }
         if sameType && decoding.isIdentity { return }
         decoding.decode(raw: data, count: planeSize, into: out)
+    }
+
+    /// Reads the stored bytes of plane `index`, at byte `start` of the file, with `pread` into `dest`.
+    /// H5Dget_chunk_info_by_coord walks the whole chunk index in HDF5 1.10, so chunked fields go through
+    /// H5Dread_chunk instead.
+    private func readContiguous(_ index: Int, at start: Int, into dest: UnsafeMutableRawPointer) throws {
+        let bytes = planeSize * elementSize
+        let fileLength = h5?.fileLength ?? 0
+        guard start >= 0, start <= fileLength - bytes else {
+            throw WXIOError.truncatedOrCorrupt(path: path, detail: "plane \(index) of \(variablePath) lies at bytes \(start)..<\(start + bytes), the file has \(fileLength)")
+        }
+        var done = 0
+        while done < bytes {
+            let n = pread(fd, dest + done, bytes - done, off_t(start + done))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw WXIOError.truncatedOrCorrupt(path: path, detail: "reading plane \(index) of \(variablePath) at byte \(start + done) failed (\(n < 0 ? "errno \(errno)" : "end of file"))")
+            }
+            done += n
+        }
+    }
+
+    /// Reverses the bytes of each of `count` elements of `size` bytes in place (the other byte order).
+    static func swapBytes(_ p: UnsafeMutableRawPointer, count n: Int, size: Int) {
+        switch size {
+        case 1: return
+        case 2: let q = p.assumingMemoryBound(to: UInt16.self); for i in 0..<n { q[i] = q[i].byteSwapped }
+        case 4: let q = p.assumingMemoryBound(to: UInt32.self); for i in 0..<n { q[i] = q[i].byteSwapped }
+        case 8: let q = p.assumingMemoryBound(to: UInt64.self); for i in 0..<n { q[i] = q[i].byteSwapped }
+        default:
+            let b = p.assumingMemoryBound(to: UInt8.self)
+            for i in 0..<n {
+                for k in 0..<(size / 2) {
+                    let x = b[i * size + k]; b[i * size + k] = b[i * size + size - 1 - k]; b[i * size + size - 1 - k] = x
+                }
+            }
+        }
     }
 
     /// Undoes HDF5's shuffle filter: byte b of element i was stored at b * count + i.

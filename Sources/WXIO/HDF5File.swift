@@ -18,6 +18,8 @@ public final class HDF5File: GriddedFile, @unchecked Sendable {
     let fid: hid_t
     /// Length of the file in bytes when it was opened.
     let fileLength: Int
+    /// Bytes of the user block before the HDF5 data (-1 when HDF5 cannot tell).
+    let userBlockBytes: Int
     private var closed = false
     private var datasetIndex: [String: [String]]? // dataset name -> full paths
 
@@ -37,6 +39,13 @@ public final class HDF5File: GriddedFile, @unchecked Sendable {
             throw WXIOError.notNetCDFOrHDF5(path: path)
         }
         fid = id
+        userBlockBytes = CLibraryLock.with {
+            let fcpl = H5Fget_create_plist(id)
+            guard fcpl >= 0 else { return -1 }
+            defer { H5Pclose(fcpl) }
+            var size: hsize_t = 0
+            return H5Pget_userblock(fcpl, &size) >= 0 ? Int(clamping: size) : -1
+        }
     }
 
     deinit { close() }

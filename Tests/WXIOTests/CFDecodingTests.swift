@@ -61,6 +61,35 @@ final class CFDecodingTests: XCTestCase {
         XCTAssertTrue(decode(raw, cases[0])[0].isNaN) // netCDF default fill masks float data without _FillValue
     }
 
+    func testFloat32ToDoubleEqualsPlainRuleBitForBit() {
+        // The float32 -> Double path compares in Float without branches; the plain rule compares each value in Double.
+        func reference(_ x: Float, _ d: CFDecoding) -> Double {
+            let v = Double(x)
+            let missing = (d.maskNaN && v.isNaN) || v < (d.validMin ?? -.infinity) || v > (d.validMax ?? .infinity) || d.maskValues.contains(v)
+            return missing ? .nan : v
+        }
+        let fill = Double(Float(9.9692099683868690e+36))
+        let payloadNaN = Float(bitPattern: 0x7fc0_1234)
+        let raw: [Float] = [Float(fill), -999, 1e20, -1, 7, 8, 0, 49.5, 50.5, -50, 50, -60, .nan, payloadNaN, .infinity, -.infinity,
+                            3.25, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        let cases: [CFDecoding] = [
+            CFDecoding(dataType: .float32, attributes: [:], netCDFDefaultFill: false),
+            CFDecoding(dataType: .float32, attributes: [:], netCDFDefaultFill: true),
+            CFDecoding(dataType: .float32, attributes: ["_FillValue": .doubles([.nan])], netCDFDefaultFill: true),
+            CFDecoding(dataType: .float32, attributes: ["_FillValue": .doubles([-999]), "missing_value": .doubles([1e20, -1, 7, 8])],
+                       netCDFDefaultFill: true),
+            CFDecoding(dataType: .float32, attributes: ["valid_range": .doubles([-50, 50]), "_FillValue": .doubles([.nan])],
+                       netCDFDefaultFill: true),
+            CFDecoding(dataType: .float32, attributes: ["valid_min": .doubles([0])], netCDFDefaultFill: false),
+        ]
+        for (k, d) in cases.enumerated() {
+            let out = decode(raw, d)
+            for (i, x) in raw.enumerated() {
+                XCTAssertEqual(out[i].bitPattern, reference(x, d).bitPattern, "case \(k), value \(x)")
+            }
+        }
+    }
+
     func testAttributesThatDoNotCastAreIgnored() {
         // 1e15 is not exactly a float32 value... but 1e15 stored as float32 (a float attribute) is.
         let exact = Double(Float(1e15))

@@ -67,6 +67,75 @@ final class DirectChunkReaderTests: XCTestCase {
         }
     }
 
+    /// The ramp file with `t` stored as `attributes` say (storage, byte order, fill value): the ramp with its first two
+    /// points missing, or the data line `values`.
+    func rampFile(_ attributes: String, type: String = "float", values: String? = nil, name: String, in dir: URL) throws -> String {
+        var cdl = TestFiles.rampCDL(nt: 6, ny: 30, nx: 40)
+        cdl = cdl.replacingOccurrences(of: "float t(time, lat, lon) ; t:units = \"K\" ;",
+                                       with: "\(type) t(time, lat, lon) ; t:units = \"K\" ; \(attributes)")
+        if let values {
+            cdl = cdl.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces).hasPrefix("t = ") ? values : String($0) }
+                .joined(separator: "\n")
+        } else {
+            cdl = cdl.replacingOccurrences(of: "t = 0.0, 0.25,", with: "t = -1, _,")
+        }
+        return try TestFiles.make(cdl, kind: "nc4", name: name, in: dir)
+    }
+
+    /// Asserts `ncdump -s` reports `t` with this storage and byte order, so the test reads the layout it means to.
+    func assertLayout(_ p: String, storage: String, endianness: String) throws {
+        let header = try TestSupport.ncdump(["-hs", p])
+        XCTAssertTrue(header.contains("t:_Storage = \"\(storage)\""), header)
+        XCTAssertTrue(header.contains("t:_Endianness = \"\(endianness)\""), header)
+    }
+
+    func testContiguousFilesReadByPreadInBothByteOrders() throws {
+        let dir = try TestFiles.directory()
+        for order in ["little", "big"] {
+            let p = try rampFile("t:_FillValue = -1.f ; t:_Storage = \"contiguous\" ; t:_Endianness = \"\(order)\" ;",
+                                 name: "contiguous_\(order).nc", in: dir)
+            try assertLayout(p, storage: "contiguous", endianness: order)
+            let f = try NetCDFFile(path: p)
+            let lib = try libraryPlanes(f, "t", Float.self)
+            XCTAssertTrue(lib[0][0].isNaN && lib[0][1].isNaN && lib[0][2] == 0.5 && lib[5][1199] == 7199 * 0.25, order)
+            for threads in [1, 2] {
+                assertSameBits(try directPlanes(f, "t", Float.self, threads: threads, expectDirect: true), lib, "\(order), \(threads) threads")
+            }
+            assertSameBits(try directPlanes(f, "t", Double.self, threads: 2, expectDirect: true),
+                           try libraryPlanes(f, "t", Double.self), "\(order) as Double")
+            // Planes in any order and repeated, as verify asks for them.
+            let r = try DirectChunkReader<Double>(file: f, variable: "t")
+            let want = [5, 0, 3, 3]
+            var got = [Double](repeating: 0, count: want.count * r.planeSize)
+            try got.withUnsafeMutableBufferPointer { try r.read(planes: want, into: $0) }
+            let libD = try libraryPlanes(f, "t", Double.self)
+            assertSameBits(want.indices.map { Array(got[($0 * r.planeSize)..<(($0 + 1) * r.planeSize)]) }, want.map { libD[$0] }, "\(order) read(planes:)")
+        }
+    }
+
+    func testPackedShortsInBothByteOrdersAndLayouts() throws {
+        // int16 with scale, offset and a fill value: the decoded values (not the stored type) leave the reader.
+        let dir = try TestFiles.directory()
+        let n = 6 * 30 * 40
+        let values = "t = -32767, " + (1..<n).map { String(($0 * 7) % 30000 - 15000) }.joined(separator: ", ") + " ;"
+        let packing = "t:_FillValue = -32767s ; t:scale_factor = 0.01f ; t:add_offset = 250.f ;"
+        for (storage, extra) in [("contiguous", "t:_Storage = \"contiguous\" ;"),
+                                 ("chunked", "t:_ChunkSizes = 1, 30, 40 ; t:_DeflateLevel = 4 ; t:_Shuffle = \"true\" ;")] {
+            for order in ["little", "big"] {
+                let p = try rampFile("\(packing) \(extra) t:_Endianness = \"\(order)\" ;", type: "short",
+                                     values: values,
+                                     name: "\(storage)_\(order).nc", in: dir)
+                try assertLayout(p, storage: storage, endianness: order)
+                let f = try NetCDFFile(path: p)
+                let lib = try libraryPlanes(f, "t", Double.self)
+                XCTAssertTrue(lib[0][0].isNaN && lib[0][1] != 0, "\(storage) \(order)")
+                assertSameBits(try directPlanes(f, "t", Double.self, threads: 2, expectDirect: true), lib, "\(storage) \(order) as Double")
+                assertSameBits(try directPlanes(f, "t", Float.self, threads: 1, expectDirect: true),
+                               try libraryPlanes(f, "t", Float.self), "\(storage) \(order) as Float")
+            }
+        }
+    }
+
     func testFallbackForOtherLayouts() throws {
         // plain HDF5 with chunks of 24 time steps: not one 2-D field per chunk -> library path, same values
         let h = try HDF5File(path: try SharedData.path("real/era5_t2m_uk_2019-03_plain.h5"))

@@ -55,4 +55,52 @@ final class VerifyPipelineTests: XCTestCase {
         // Room for one batch only: read and scored in turn.
         XCTAssertEqual(one, try csv(threads: 1, planes: true, maxMemory: fixed + perInit + perInit / 2))
     }
+
+    /// Writes the first 3 inits of t850 and msl of the validation reforecast as contiguous float32 (NaN fill) in
+    /// `endian` byte order.
+    static let contiguousWriter = """
+    import sys, netCDF4, numpy as np
+    src, out, endian = netCDF4.Dataset(sys.argv[1]), sys.argv[2], sys.argv[3]
+    dst = netCDF4.Dataset(out, "w", format="NETCDF4")
+    dims = ("init_time", "member", "lead_time", "latitude", "longitude")
+    for d in dims:
+        dst.createDimension(d, 3 if d == "init_time" else src.dimensions[d].size)
+    for c in dims:
+        v = dst.createVariable(c, src[c].dtype, (c,))
+        v.setncatts({k: src[c].getncattr(k) for k in src[c].ncattrs()})
+        v[:] = src[c][:3] if c == "init_time" else src[c][:]
+    for name in ["t850", "msl"]:
+        v = dst.createVariable(name, "f4", dims, contiguous=True, endian=endian, fill_value=np.float32(np.nan))
+        v.setncatts({k: src[name].getncattr(k) for k in ("units", "standard_name")})
+        v[:] = np.asarray(src[name][:3], dtype=np.float32)
+    dst.close()
+    """
+
+    func testContiguousFilesInBothByteOrdersScoreAsHyperslabReads() throws {
+        let (f, t) = try files()
+        let py = try VerifyFilesFixture.python.get()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wxens-contiguous-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var o = VerifyOptions(forecastPath: f, truthPath: t, variables: ["t850", "msl"],
+                              events: try EventDefinition.parseThresholds("t850:>280,msl:<100000"))
+        o.quiet = true
+        var texts: [String] = []
+        for endian in ["little", "big"] {
+            let path = dir.appendingPathComponent("\(endian).nc").path
+            let r = try VerifyFilesFixture.runProcess(py, ["-c", Self.contiguousWriter, f, path, endian])
+            XCTAssertEqual(r.status, 0, r.err)
+            let header = try VerifyFilesFixture.runProcess("/usr/bin/ncdump", ["-hs", path])
+            XCTAssertTrue(header.out.contains("t850:_Storage = \"contiguous\"") && header.out.contains("t850:_Endianness = \"\(endian)\""), header.out)
+            let fs = try NetCDFVerifySource(path: path), ts = try NetCDFVerifySource(path: t)
+            var probe = [Double](repeating: 0, count: 48 * 96)
+            XCTAssertTrue(try probe.withUnsafeMutableBufferPointer { try fs.readPlanes("t850", planes: [0], into: $0) }, "plane path taken")
+            let planes = ScoresCSV.text(try Parallel.withThreads(2) { try VerifyWorkflow.run(o, forecast: fs, truth: ts) })
+            let slabs = ScoresCSV.text(try VerifyWorkflow.run(o, forecast: HyperslabOnly(fs), truth: HyperslabOnly(ts)))
+            XCTAssertGreaterThan(planes.split(separator: "\n").count, 10)
+            XCTAssertEqual(planes, slabs, endian)
+            texts.append(planes)
+        }
+        XCTAssertEqual(texts[0], texts[1], "the same scores from either byte order")
+    }
 }

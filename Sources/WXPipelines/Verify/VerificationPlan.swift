@@ -233,34 +233,39 @@ public struct VerificationPlan: Sendable {
         return k
     }
 
-    /// Reads inits `i0..<i0+n` at lead index `lead` as [init][member][point] through the source's plane path; nil when
-    /// it has none for this layout.
-    public func readForecastPlanes(_ src: VerifySource, inits i0: Int, count n: Int, lead: Int) throws -> [Double]? {
+    /// Reads inits `i0..<i0+n` at lead index `lead` as [init][member][point] into `out` (at least n x members x points
+    /// long) through the source's plane path; false when it has none for this layout (nothing is read then).
+    public func readForecastPlanes(_ src: VerifySource, inits i0: Int, count n: Int, lead: Int,
+                                   into out: UnsafeMutableBufferPointer<Double>) throws -> Bool {
         var planes: [Int] = []
         planes.reserveCapacity(n * members)
         for i in i0..<(i0 + n) {
             for m in 0..<members {
-                guard let k = Self.planeIndex(forecast, pointAxes: pointAxes, [(initAxis, i), (memberAxis, m), (leadAxis, lead)]) else { return nil }
+                guard let k = Self.planeIndex(forecast, pointAxes: pointAxes, [(initAxis, i), (memberAxis, m), (leadAxis, lead)]) else { return false }
                 planes.append(k)
             }
         }
-        var out = [Double](repeating: 0, count: planes.count * points)
-        let ok = try out.withUnsafeMutableBufferPointer { try src.readPlanes(forecast.name, planes: planes, into: $0) }
-        return ok ? out : nil
+        return try src.readPlanes(forecast.name, planes: planes, into: UnsafeMutableBufferPointer(rebasing: out[0..<(planes.count * points)]))
     }
 
-    /// Reads the truth of init `i` at the plan's lead number into `out` (point order) through the source's plane path;
-    /// false when it has none for this layout.
-    public func readTruthPlane(_ src: VerifySource, initIndex i: Int, leadNumber: Int, into out: UnsafeMutableBufferPointer<Double>) throws -> Bool {
-        let k: Int?
-        switch truthIndexing {
-        case let .validTime(axis, index):
-            k = Self.planeIndex(truth, pointAxes: truthPointAxes, [(axis, index[i][leadNumber])])
-        case let .aligned(ia, la):
-            k = Self.planeIndex(truth, pointAxes: truthPointAxes, [(ia, i), (la, leads[leadNumber].index)])
+    /// Reads the truths of inits `i0..<i0+n` at the plan's lead number into `out` ([init][point]) through the
+    /// source's plane path; false when it has none for this layout (nothing is read then).
+    public func readTruthPlanes(_ src: VerifySource, inits i0: Int, count n: Int, leadNumber: Int,
+                                into out: UnsafeMutableBufferPointer<Double>) throws -> Bool {
+        var planes: [Int] = []
+        planes.reserveCapacity(n)
+        for i in i0..<(i0 + n) {
+            let k: Int?
+            switch truthIndexing {
+            case let .validTime(axis, index):
+                k = Self.planeIndex(truth, pointAxes: truthPointAxes, [(axis, index[i][leadNumber])])
+            case let .aligned(ia, la):
+                k = Self.planeIndex(truth, pointAxes: truthPointAxes, [(ia, i), (la, leads[leadNumber].index)])
+            }
+            guard let k else { return false }
+            planes.append(k)
         }
-        guard let k else { return false }
-        return try src.readPlanes(truth.name, planes: [k], into: out)
+        return try src.readPlanes(truth.name, planes: planes, into: UnsafeMutableBufferPointer(rebasing: out[0..<(n * points)]))
     }
 
     /// Reads inits `i0..<i0+n` at lead index `lead` as [init][member][point] (member-major per init).

@@ -96,25 +96,28 @@ public enum VerifyWorkflow {
         }
     }
 
-    /// Forecast inits `i0..<i0+n` at one lead ([init][member][point]) and their truths, read on the reader thread.
+    /// Forecast inits `i0..<i0+n` at one lead ([init][member][point]) and their truths ([init][point]), read on the
+    /// reader thread into a reused buffer.
     struct Batch: @unchecked Sendable {
-        var forecast: [Double]
-        var truth: [[Double]]
+        var buffer: BatchBuffers.Buffer
     }
 
-    /// Reads a batch through the sources' plane path when the layout has one, else by hyperslab.
+    /// Reads a batch into `buffer` through the sources' plane path when the layout has one, else by hyperslab.
     static func readBatch(_ plan: VerificationPlan, forecast: VerifySource, truth: VerifySource, inits i0: Int, count n: Int,
-                          leadNumber ln: Int) throws -> Batch {
+                          leadNumber ln: Int, into buffer: BatchBuffers.Buffer) throws -> Batch {
         let lead = plan.leads[ln]
-        let f = try plan.readForecastPlanes(forecast, inits: i0, count: n, lead: lead.index)
-            ?? plan.readForecast(forecast, inits: i0, count: n, lead: lead.index)
-        var ys: [[Double]] = []
-        for j in 0..<n {
-            var y = [Double](repeating: 0, count: plan.points)
-            let ok = try y.withUnsafeMutableBufferPointer { try plan.readTruthPlane(truth, initIndex: i0 + j, leadNumber: ln, into: $0) }
-            ys.append(ok ? y : try plan.readTruth(truth, initIndex: i0 + j, leadNumber: ln))
+        let P = plan.points, MP = plan.members * plan.points
+        if try !plan.readForecastPlanes(forecast, inits: i0, count: n, lead: lead.index, into: buffer.forecast) {
+            let f = try plan.readForecast(forecast, inits: i0, count: n, lead: lead.index)
+            _ = UnsafeMutableBufferPointer(rebasing: buffer.forecast[0..<(n * MP)]).initialize(from: f)
         }
-        return Batch(forecast: f, truth: ys)
+        if try !plan.readTruthPlanes(truth, inits: i0, count: n, leadNumber: ln, into: buffer.truth) {
+            for j in 0..<n {
+                let y = try plan.readTruth(truth, initIndex: i0 + j, leadNumber: ln)
+                _ = UnsafeMutableBufferPointer(rebasing: buffer.truth[(j * P)..<((j + 1) * P)]).initialize(from: y)
+            }
+        }
+        return Batch(buffer: buffer)
     }
 
     /// Runs verification over already-opened sources and returns the scorecard (no files written).
@@ -137,6 +140,7 @@ public enum VerifyWorkflow {
         var allEvents: [EventDefinition] = []
         let phases = PhaseTimes()
         defer { phases.report() }
+        let buffers = BatchBuffers()
         for (plan, truthName) in plans {
             let fname = plan.forecast.name
             units[fname] = plan.forecast.attributes["units"]?.stringValue ?? plan.truth.attributes["units"]?.stringValue ?? ""
@@ -172,7 +176,11 @@ public enum VerifyWorkflow {
             }
             // Reading ahead holds two batches at once; below two inits' worth the batches are read and scored in turn.
             let ahead = cap >= fixedBytes + 2 * perInit
-            let batch = max(1, min(plan.inits, (cap - fixedBytes) / ((ahead ? 2 : 1) * perInit)))
+            let largest = max(1, min(plan.inits, (cap - fixedBytes) / ((ahead ? 2 : 1) * perInit)))
+            // Batches of equal size (not the largest and a remainder): reads overlap scoring evenly and the two
+            // reused buffers hold no more than the batches need.
+            let batches = (plan.inits + largest - 1) / largest
+            let batch = (plan.inits + batches - 1) / batches
             let scorer = BlockScorer(weights: plan.weights, events: resolved, climatologyMean: clim?.mean, nanPolicy: o.nanPolicy)
             let M = plan.members, P = plan.points
             var work: [(leadNumber: Int, i0: Int, n: Int)] = []
@@ -185,20 +193,19 @@ public enum VerifyWorkflow {
                 let (ln, i0, n) = work[k]
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 defer { phases.add(read: DispatchTime.now().uptimeNanoseconds - t0) }
-                return try readBatch(plan, forecast: forecast, truth: truth, inits: i0, count: n, leadNumber: ln)
+                // Every batch of the plan asks for its largest size, so the two buffers serve them all.
+                let buffer = buffers.take(forecast: batch * M * P, truth: batch * P)
+                return try readBatch(plan, forecast: forecast, truth: truth, inits: i0, count: n, leadNumber: ln, into: buffer)
             }, consume: { k, item in
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 defer { phases.add(score: DispatchTime.now().uptimeNanoseconds - t0) }
                 let (ln, i0, n) = work[k]
                 let lead = plan.leads[ln]
+                let fb = UnsafeBufferPointer(item.buffer.forecast), tb = UnsafeBufferPointer(item.buffer.truth)
                 for j in 0..<n {
-                    let y = item.truth[j]
-                    let nanAt: Int? = try item.forecast.withUnsafeBufferPointer { fb in
-                        try y.withUnsafeBufferPointer { yb in
-                            let slice = UnsafeBufferPointer(rebasing: fb[(j * M * P)..<((j + 1) * M * P)])
-                            return try scorer.score(ScoreBlock(forecast: slice, truth: yb, members: M, points: P), into: &accs[ln])
-                        }
-                    }
+                    let y = UnsafeBufferPointer(rebasing: tb[(j * P)..<((j + 1) * P)])
+                    let slice = UnsafeBufferPointer(rebasing: fb[(j * M * P)..<((j + 1) * M * P)])
+                    let nanAt = try scorer.score(ScoreBlock(forecast: slice, truth: y, members: M, points: P), into: &accs[ln])
                     if let p = nanAt, o.nanPolicy == .raise {
                         let isTruth = !y[p].isFinite
                         throw VerifyError.nanFound(path: isTruth ? truth.path : forecast.path, variable: isTruth ? plan.truth.name : fname,
@@ -206,6 +213,7 @@ public enum VerifyWorkflow {
                     }
                     progress.advance()
                 }
+                buffers.give(item.buffer)
             })
             accumulators += accs
         }
