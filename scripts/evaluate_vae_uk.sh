@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scores the VAE trained on the ERA5 hourly UK 2 m temperature (data/models/vae-era5-uk) on the test week
+# Scores the VAE trained on the ERA5 hourly UK 2 m temperature (data/models/vae-era5-uk-forcing) on the test week
 # (2019-03-22 .. 03-31, never seen in training or validation) against the file itself, beside lagged-persistence,
 # daily-persistence and climatology ensembles (scripts/make_uk_baseline_ensembles.py).
 # Inits: every 00 and 12 UTC from 2019-03-22T00 to 03-28T12 (14 inits; the last lead, 72 h, ends by 03-31T12).
@@ -13,7 +13,7 @@ T=../shared/data/real/era5_t2m_uk_2019-03.nc
 O=${OUT:-out/vae-uk-eval}
 N=${MEMBERS:-31}
 PY=${WXENS_PYTHON:-.venv/bin/python}
-CK=${1:-data/models/vae-era5-uk}
+CK=${1:-data/models/vae-era5-uk-forcing}
 mkdir -p "$O"
 inits=$(for d in 22 23 24 25 26 27 28; do printf '2019-03-%sT00:00,2019-03-%sT12:00,' $d $d; done)
 inits=${inits%,}
