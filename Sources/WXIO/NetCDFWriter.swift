@@ -21,10 +21,12 @@ public final class NetCDFWriter {
         /// The id of the group the variable lives in (the file's id for the root).
         let group: Int32
         let id: Int32
-        /// nil for a string (NC_STRING) variable.
+        /// nil for a string (NC_STRING) or character-label (NC_CHAR) variable.
         let type: DataType?
         let dimensions: [String]
         let shape: [Int]
+        /// True for a character-label variable: `shape`'s last entry is the label width in bytes.
+        var isChar = false
     }
 
     private var ncid: Int32 = -1
@@ -72,7 +74,7 @@ public final class NetCDFWriter {
     public func type(of variable: String) -> DataType? { variables[variable]?.type }
 
     /// True when `variable` is a defined string (NC_STRING) variable.
-    public func isStringVariable(_ variable: String) -> Bool { variables[variable].map { $0.type == nil } ?? false }
+    public func isStringVariable(_ variable: String) -> Bool { variables[variable].map { $0.type == nil && !$0.isChar } ?? false }
 
     /// Defines a fixed-size dimension.
     public func defineDimension(_ name: String, size: Int) throws {
@@ -135,6 +137,22 @@ public final class NetCDFWriter {
         }
     }
 
+    /// Defines a character-label variable: NC_CHAR over `dimensions` plus `widthDimension` (the label width in bytes),
+    /// with `_Encoding = "utf-8"`.
+    ///
+    /// Classic netCDF's string layout (CF 2.2): xarray decodes it to str labels and indexes a label coordinate
+    /// named like its dimension, while CF checkers, which fail on NC_STRING coordinate variables, accept it.
+    public func defineCharVariable(_ name: String, dimensions dims: [String], widthDimension: String, attributes: Attributes = [:]) throws {
+        try guarded {
+            _ = try defineVariableID(name, ncType: nc_type(NC_CHAR), type: nil, dimensions: dims + [widthDimension])
+            variables[name]!.isChar = true
+            try putAttribute("_Encoding", .string("utf-8"), variable: name, type: nil)
+            for (key, value) in attributes.sorted(by: { $0.key < $1.key }) where key != "_Encoding" {
+                try putAttribute(key, value, variable: name, type: nil)
+            }
+        }
+    }
+
     /// Sets an attribute on a variable, or globally when `variable` is nil; `type` picks the stored numeric type
     /// (default: int32 or int64 for integers, double for reals; `_FillValue` always takes the variable's type).
     public func setAttribute(_ name: String, _ value: AttributeValue, on variable: String? = nil, type: DataType? = nil) throws {
@@ -145,10 +163,12 @@ public final class NetCDFWriter {
     public func write<T: NetCDFWritableValue>(_ variable: String, values: UnsafeBufferPointer<T>,
                                               start: [Int]? = nil, count: [Int]? = nil) throws {
         try guarded {
-            let (v, s, c) = try hyperslab(variable, start: start, count: count, values: values.count)
-            guard v.type != nil else {
-                throw CFWriterError.invalidDefinition(path: path, variable: variable, reason: "is a string variable: write it with write(_:strings:)")
+            if let v = variables[variable], v.type == nil {
+                throw CFWriterError.invalidDefinition(path: path, variable: variable,
+                                                      reason: v.isChar ? "is a character-label variable: write it with write(_:labels:)"
+                                                                       : "is a string variable: write it with write(_:strings:)")
             }
+            let (v, s, c) = try hyperslab(variable, start: start, count: count, values: values.count)
             guard values.count > 0, let base = values.baseAddress else { return }
             let raw = UnsafeRawPointer(base)
             let id = v.id, ncid = v.group
@@ -173,16 +193,44 @@ public final class NetCDFWriter {
     /// Writes strings (row-major) into a string variable, the whole variable or the hyperslab `start`/`count`.
     public func write(_ variable: String, strings: [String], start: [Int]? = nil, count: [Int]? = nil) throws {
         try guarded {
-            let (v, s, c) = try hyperslab(variable, start: start, count: count, values: strings.count)
-            guard v.type == nil else {
-                throw CFWriterError.invalidDefinition(path: path, variable: variable, reason: "is a numeric variable, not a string variable")
+            if let v = variables[variable], v.type != nil || v.isChar {
+                throw CFWriterError.invalidDefinition(path: path, variable: variable, reason: "is a \(v.isChar ? "character-label" : "numeric") variable, not a string variable")
             }
+            let (v, s, c) = try hyperslab(variable, start: start, count: count, values: strings.count)
             guard !strings.isEmpty else { return }
             let owned = strings.map { strdup($0) }
             defer { owned.forEach { free($0) } }
             var pointers: [UnsafePointer<CChar>?] = owned.map { $0.map { UnsafePointer($0) } }
             let id = v.id, ncid = v.group
             try check(CLibraryLock.with { nc_put_vara_string(ncid, id, s, c, &pointers) }, variable, "nc_put_vara_string start \(s) count \(c)")
+        }
+    }
+
+    /// Writes the whole of a character-label variable: one label per element of its leading dimensions (row-major),
+    /// each UTF-8 encoded and NUL-padded to the width; a label longer than the width is an error naming it.
+    public func write(_ variable: String, labels: [String]) throws {
+        try guarded {
+            guard let v = variables[variable] else { throw CFWriterError.unknownName(path: path, name: "variable \(variable)") }
+            guard v.isChar else {
+                throw CFWriterError.invalidDefinition(path: path, variable: variable, reason: "is not a character-label variable")
+            }
+            let width = v.shape.last!
+            guard labels.count * width == v.shape.reduce(1, *) else {
+                throw CFWriterError.sizeMismatch(path: path, variable: variable, expected: v.shape.dropLast().reduce(1, *), got: labels.count)
+            }
+            var bytes = [CChar](repeating: 0, count: labels.count * width)
+            for (i, label) in labels.enumerated() {
+                let utf8 = Array(label.utf8)
+                guard utf8.count <= width else {
+                    throw CFWriterError.invalidDefinition(path: path, variable: variable,
+                                                          reason: "label '\(label)' has \(utf8.count) bytes, more than the width \(width)")
+                }
+                for (j, b) in utf8.enumerated() { bytes[i * width + j] = CChar(bitPattern: b) }
+            }
+            guard !bytes.isEmpty else { return }
+            let id = v.id, ncid = v.group
+            let start = [Int](repeating: 0, count: v.shape.count), count = v.shape
+            try check(CLibraryLock.with { nc_put_vara_text(ncid, id, start, count, bytes) }, variable, "nc_put_vara_text")
         }
     }
 

@@ -120,6 +120,60 @@ final class NetCDFWriterTests: XCTestCase {
         XCTAssertEqual(TestSupport.files(in: dir).filter { !$0.hasPrefix(".") }, ["labels.nc"])
     }
 
+    func testCharacterLabelsArePaddedEncodedAndChecked() throws {
+        let dir = try TestSupport.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("chars.nc").path
+        let w = try NetCDFWriter(path: path)
+        try w.defineDimension("metric", size: 3)
+        try w.defineDimension("metric_strlen", size: 5)
+        try w.defineCharVariable("metric", dimensions: ["metric"], widthDimension: "metric_strlen",
+                                 attributes: ["long_name": .string("score name")])
+        XCTAssertFalse(w.isStringVariable("metric"))
+        XCTAssertThrowsError(try w.write("metric", strings: ["a", "b", "c"])) { error in
+            guard case CFWriterError.invalidDefinition = error else { return XCTFail("\(error)") }
+        }
+        let w2 = try NetCDFWriter(path: path)
+        try w2.defineDimension("metric", size: 3)
+        try w2.defineDimension("metric_strlen", size: 5)
+        try w2.defineCharVariable("metric", dimensions: ["metric"], widthDimension: "metric_strlen")
+        XCTAssertThrowsError(try w2.write("metric", labels: ["crps", "toolong", "x"])) { error in
+            guard case CFWriterError.invalidDefinition(_, _, let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("toolong"), reason)
+        }
+        XCTAssertEqual(TestSupport.files(in: dir), [], "an error discards the file")
+
+        let w3 = try NetCDFWriter(path: path)
+        try w3.defineDimension("metric", size: 3)
+        try w3.defineDimension("metric_strlen", size: 5)
+        try w3.defineCharVariable("metric", dimensions: ["metric"], widthDimension: "metric_strlen",
+                                  attributes: ["long_name": .string("score name")])
+        XCTAssertThrowsError(try w3.write("metric", values: [Double](repeating: 1, count: 15))) { error in
+            guard case CFWriterError.invalidDefinition = error else { return XCTFail("\(error)") }
+        }
+        let w4 = try NetCDFWriter(path: path)
+        try w4.defineDimension("metric", size: 3)
+        try w4.defineDimension("metric_strlen", size: 5)
+        try w4.defineCharVariable("metric", dimensions: ["metric"], widthDimension: "metric_strlen",
+                                  attributes: ["long_name": .string("score name")])
+        XCTAssertThrowsError(try w4.write("metric", labels: ["a", "b"])) { error in
+            guard case CFWriterError.sizeMismatch = error else { return XCTFail("\(error)") }
+        }
+        let w5 = try NetCDFWriter(path: path)
+        try w5.defineDimension("metric", size: 3)
+        try w5.defineDimension("metric_strlen", size: 5)
+        try w5.defineCharVariable("metric", dimensions: ["metric"], widthDimension: "metric_strlen",
+                                  attributes: ["long_name": .string("score name")])
+        try w5.write("metric", labels: ["crps", "été", "rmse"])
+        try w5.finish()
+        let header = try TestSupport.ncdump(["-h", path])
+        for expected in ["char metric(metric, metric_strlen) ;", "metric:_Encoding = \"utf-8\" ;", "metric:long_name = \"score name\" ;"] {
+            XCTAssertTrue(header.contains(expected), "missing \(expected) in\n\(header)")
+        }
+        XCTAssertEqual(try dumpedValues("metric", path), ["\"crps\"", "\"\\303\\251t\\303\\251\"", "\"rmse\""],
+                       "ncdump prints the bytes of a char variable, é as octal escapes")
+    }
+
     func testOutOfBoundsHyperslabIsTypedAndRemovesTheFile() throws {
         let dir = try TestSupport.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

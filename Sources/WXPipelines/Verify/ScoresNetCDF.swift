@@ -6,7 +6,7 @@ import WXVerification
 /// `scores.nc` in WeatherBench2's results layout (and, in `ScoresNetCDF+Diagnostics.swift`, `diagnostics.nc`).
 ///
 /// scores.nc: one variable per forecast variable with dims (metric, region, lead_time) and the variable's `units`,
-/// `metric` and `region` string coordinates (region "global"; metric names are `MetricName`'s), `units_power(metric)`
+/// `metric` and `region` label coordinates (characters, so CF checkers accept them; xarray reads str) (region "global"; metric names are `MetricName`'s), `units_power(metric)`
 /// giving the power of those units each metric carries (1, 2 or 0 for dimensionless), `lead_time` decoded by xarray as
 /// a timedelta; the counts (`<var>_inits`, `_points`, `_min_valid_members`, `_max_valid_members`) are in the group
 /// `counts`, out of the way of code that iterates over the score variables.
@@ -22,11 +22,14 @@ public enum ScoresNetCDF {
         t.dimension("metric", metrics.count)
         t.dimension("region", 1)
         t.dimension("lead_time", leads.count)
-        t.coordinate("metric", ["metric"], .strings(metrics.map(\.name)), ["long_name": .string("score name (WeatherBench2's where WB2 has the score)")])
+        let metricNames = metrics.map(\.name), regions = ["global"]
+        t.dimension("metric_strlen", ScoreFile.labelWidth(metricNames))
+        t.dimension("region_strlen", ScoreFile.labelWidth(regions))
+        t.coordinate("metric", ["metric", "metric_strlen"], .labels(metricNames), ["long_name": .string("score name (WeatherBench2's where WB2 has the score)")])
         t.coordinate("units_power", ["metric"], .int32s(metrics.map { Int32($0.unitsPower) }), [
             "long_name": .string("power of the variable's units carried by the metric's values (1: the units, 2: squared, 0: dimensionless)"),
             "units": .string("1")])
-        t.coordinate("region", ["region"], .strings(["global"]), ["long_name": .string("averaging region")])
+        t.coordinate("region", ["region", "region_strlen"], .labels(regions), ["long_name": .string("averaging region")])
         t.coordinate("lead_time", ["lead_time"], .doubles(leads), leadTimeAttributes)
         t.globalAttributes = globalAttributes(card, title: "wxens verification scores (WeatherBench2 results layout)")
         var counts: [(String, [String], ScoreFile.Values, Attributes)] = []
@@ -62,7 +65,7 @@ public enum ScoresNetCDF {
         }
         t.groups.append("counts")
         // The group repeats the coordinates so that xr.open_dataset(path, group="counts") has them too.
-        t.coordinate("counts/region", ["region"], .strings(["global"]), ["long_name": .string("averaging region")])
+        t.coordinate("counts/region", ["region", "region_strlen"], .labels(regions), ["long_name": .string("averaging region")])
         t.coordinate("counts/lead_time", ["lead_time"], .doubles(leads), leadTimeAttributes)
         for c in counts { t.variable(c.0, c.1, c.2, c.3) }
         try t.write(to: dir.appendingPathComponent("scores.nc").path)
@@ -80,6 +83,8 @@ public enum ScoresNetCDF {
             case int32s([Int32])
             case int64s([Int64])
             case strings([String])
+            /// Character labels: the variable's last dimension is the label width (`labelWidth`).
+            case labels([String])
 
             var isReal: Bool { if case .doubles = self { return true } else { return false } }
         }
@@ -90,6 +95,9 @@ public enum ScoresNetCDF {
         var globalAttributes: Attributes = [:]
 
         mutating func dimension(_ name: String, _ size: Int) { dimensions.append((name, size)) }
+
+        /// The width in bytes of a character-label dimension holding `labels` (at least 1).
+        static func labelWidth(_ labels: [String]) -> Int { max(1, labels.map(\.utf8.count).max() ?? 1) }
 
         mutating func variable(_ name: String, _ dims: [String], _ values: Values, _ attributes: Attributes = [:]) {
             variables.append((name, dims, values, attributes, false))
@@ -111,6 +119,8 @@ public enum ScoresNetCDF {
                     case .int32s: try w.defineVariable(v.name, type: .int32, dimensions: v.dimensions, attributes: v.attributes, fillValue: fill)
                     case .int64s: try w.defineVariable(v.name, type: .int64, dimensions: v.dimensions, attributes: v.attributes, fillValue: fill)
                     case .strings: try w.defineStringVariable(v.name, dimensions: v.dimensions, attributes: v.attributes)
+                    case .labels: try w.defineCharVariable(v.name, dimensions: Array(v.dimensions.dropLast()),
+                                                           widthDimension: v.dimensions.last!, attributes: v.attributes)
                     }
                 }
                 for (key, value) in globalAttributes.sorted(by: { $0.key < $1.key }) { try w.setAttribute(key, value) }
@@ -120,6 +130,7 @@ public enum ScoresNetCDF {
                     case .int32s(let a): try w.write(v.name, values: a)
                     case .int64s(let a): try w.write(v.name, values: a)
                     case .strings(let a): try w.write(v.name, strings: a)
+                    case .labels(let a): try w.write(v.name, labels: a)
                     }
                 }
                 try w.finish()
