@@ -61,7 +61,10 @@ extension GriddedFile {
                                 variable: v.path, what: "a read")
         // Every point is written by the read, so the array is not zero-filled first (a pass over the output saved).
         let values = try [T](unsafeUninitializedCapacity: n) { buffer, initialized in
-            if n > 0 { try readDecoded(v, slab, decoding: dec, into: buffer.baseAddress!) }
+            if n > 0 {
+                HugePages.advise(UnsafeMutableRawPointer(buffer.baseAddress!), byteCount: n * MemoryLayout<T>.stride)
+                try readDecoded(v, slab, decoding: dec, into: buffer.baseAddress!)
+            }
             initialized = n
         }
         var dims: [Dimension] = []
