@@ -44,7 +44,8 @@ final class GenerateWorkflowTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let model = try tinyModel(dir)
-        let a = dir.appendingPathComponent("a.nc").path, b = dir.appendingPathComponent("b.nc").path
+        // The output's directories are made when missing (the README's first command writes into out/sample/).
+        let a = dir.appendingPathComponent("runs/gee/a.nc").path, b = dir.appendingPathComponent("b.nc").path
         try GenerateWorkflow.run(GenerateOptions(seedsPath: Self.seeds, members: 3, outPath: a, checkpoint: model, seed: 5,
                                                  batchSize: 6, quiet: true))
         try Parallel.withThreads(1) {

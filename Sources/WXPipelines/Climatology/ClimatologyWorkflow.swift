@@ -155,66 +155,68 @@ public enum ClimatologyWorkflow {
     static func write(_ cs: [PointClimatology], quantiles: [Double], pointDims: [WXCore.Dimension], coords: [String: Coordinate],
                       period: String, times: SampledTimes?, options o: ClimatologyOptions) throws {
         do {
-            let w = try NetCDFWriter(path: o.outPath)
-            do {
-                var dims = pointDims
-                if dims.isEmpty { dims = [WXCore.Dimension(name: "point", role: .other, size: 1)] }
-                try w.defineDimension("quantile", size: quantiles.count)
-                try w.defineVariable("quantile", type: .double, dimensions: ["quantile"], attributes: ["long_name": .string("quantile level"), "units": .string("1")])
-                for d in dims {
-                    try w.defineDimension(d.name, size: d.size)
-                    if let c = coords[d.name] {
-                        var attrs = c.attributes
-                        attrs.removeValue(forKey: "_FillValue")
-                        try w.defineVariable(d.name, type: .double, dimensions: [d.name], attributes: attrs)
+            try CreatedDirectories.writing(o.outPath) {
+                let w = try NetCDFWriter(path: o.outPath)
+                do {
+                    var dims = pointDims
+                    if dims.isEmpty { dims = [WXCore.Dimension(name: "point", role: .other, size: 1)] }
+                    try w.defineDimension("quantile", size: quantiles.count)
+                    try w.defineVariable("quantile", type: .double, dimensions: ["quantile"], attributes: ["long_name": .string("quantile level"), "units": .string("1")])
+                    for d in dims {
+                        try w.defineDimension(d.name, size: d.size)
+                        if let c = coords[d.name] {
+                            var attrs = c.attributes
+                            attrs.removeValue(forKey: "_FillValue")
+                            try w.defineVariable(d.name, type: .double, dimensions: [d.name], attributes: attrs)
+                        }
                     }
-                }
-                let dn = dims.map(\.name)
-                var timeRef: Attributes = [:]
-                if let t = times {
-                    try w.defineDimension("nv", size: 2)
-                    var attrs: Attributes = ["standard_name": .string("time"), "long_name": .string("middle of the sampled period"),
-                                             "units": .string(t.units), "axis": .string("T"), "bounds": .string("time_bnds")]
-                    if let c = t.calendar { attrs["calendar"] = .string(c) }
-                    try w.defineVariable("time", type: .double, dimensions: [], attributes: attrs)
-                    try w.defineVariable("time_bnds", type: .double, dimensions: ["nv"], attributes: [:])
-                    timeRef = ["coordinates": .string("time")]
-                }
-                for c in cs {
-                    try w.defineVariable("\(c.variable)_mean", type: .double, dimensions: dn, attributes: timeRef.merging([
-                        "units": .string(c.units), "long_name": .string("climatological mean of \(c.variable)"), "cell_methods": .string("time: mean")]) { $1 },
-                                         fillValue: .nan)
-                    try w.defineVariable("\(c.variable)_std", type: .double, dimensions: dn, attributes: timeRef.merging([
-                        "units": .string(c.units), "long_name": .string("climatological standard deviation of \(c.variable) (population, ddof 0)"),
-                        "cell_methods": .string("time: standard_deviation")]) { $1 }, fillValue: .nan)
-                    try w.defineVariable("\(c.variable)_quantile", type: .double, dimensions: ["quantile"] + dn, attributes: timeRef.merging([
-                        "units": .string(c.units), "long_name": .string("climatological quantiles of \(c.variable)"),
-                        "interpolation": .string("linear (numpy default): h = (n-1)q, Q = x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h]) over sorted finite samples")]) { $1 },
-                                         fillValue: .nan)
-                    try w.defineVariable("\(c.variable)_count", type: .int32, dimensions: dn, attributes: timeRef.merging([
-                        "long_name": .string("finite samples of \(c.variable) per point in the period"), "units": .string("1")]) { $1 })
-                }
-                try w.setAttribute("Conventions", .string("CF-1.8"))
-                try w.setAttribute("title", .string("wxens climatology"))
-                try w.setAttribute("source", .string("wxens \(wxensVersion)"))
-                try w.setAttribute("truth_file", .string(o.truthPath))
-                try w.setAttribute("period", .string(period))
-                try w.setAttribute("event_comparisons", .string("wxens verify uses these for events value > q (strict) for each quantile, value > mean + k sd and value < mean - k sd for k = 2, 3"))
-                try w.setAttribute("history", CFGlobalAttributes(title: "").attributes()["history"]!)
-                try w.write("quantile", values: quantiles)
-                if let t = times {
-                    try w.write("time", values: [(t.first + t.last) / 2])
-                    try w.write("time_bnds", values: [t.first, t.last])
-                }
-                for d in dims { if let c = coords[d.name] { try w.write(d.name, values: c.values) } }
-                for c in cs {
-                    try w.write("\(c.variable)_mean", values: c.mean)
-                    try w.write("\(c.variable)_std", values: c.std)
-                    try w.write("\(c.variable)_quantile", values: c.quantiles.flatMap { $0 })
-                    try w.write("\(c.variable)_count", values: c.count.map { Int32(clamping: $0) })
-                }
-                try w.finish()
-            } catch { w.discard(); throw error }
+                    let dn = dims.map(\.name)
+                    var timeRef: Attributes = [:]
+                    if let t = times {
+                        try w.defineDimension("nv", size: 2)
+                        var attrs: Attributes = ["standard_name": .string("time"), "long_name": .string("middle of the sampled period"),
+                                                 "units": .string(t.units), "axis": .string("T"), "bounds": .string("time_bnds")]
+                        if let c = t.calendar { attrs["calendar"] = .string(c) }
+                        try w.defineVariable("time", type: .double, dimensions: [], attributes: attrs)
+                        try w.defineVariable("time_bnds", type: .double, dimensions: ["nv"], attributes: [:])
+                        timeRef = ["coordinates": .string("time")]
+                    }
+                    for c in cs {
+                        try w.defineVariable("\(c.variable)_mean", type: .double, dimensions: dn, attributes: timeRef.merging([
+                            "units": .string(c.units), "long_name": .string("climatological mean of \(c.variable)"), "cell_methods": .string("time: mean")]) { $1 },
+                                             fillValue: .nan)
+                        try w.defineVariable("\(c.variable)_std", type: .double, dimensions: dn, attributes: timeRef.merging([
+                            "units": .string(c.units), "long_name": .string("climatological standard deviation of \(c.variable) (population, ddof 0)"),
+                            "cell_methods": .string("time: standard_deviation")]) { $1 }, fillValue: .nan)
+                        try w.defineVariable("\(c.variable)_quantile", type: .double, dimensions: ["quantile"] + dn, attributes: timeRef.merging([
+                            "units": .string(c.units), "long_name": .string("climatological quantiles of \(c.variable)"),
+                            "interpolation": .string("linear (numpy default): h = (n-1)q, Q = x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h]) over sorted finite samples")]) { $1 },
+                                             fillValue: .nan)
+                        try w.defineVariable("\(c.variable)_count", type: .int32, dimensions: dn, attributes: timeRef.merging([
+                            "long_name": .string("finite samples of \(c.variable) per point in the period"), "units": .string("1")]) { $1 })
+                    }
+                    try w.setAttribute("Conventions", .string("CF-1.8"))
+                    try w.setAttribute("title", .string("wxens climatology"))
+                    try w.setAttribute("source", .string("wxens \(wxensVersion)"))
+                    try w.setAttribute("truth_file", .string(o.truthPath))
+                    try w.setAttribute("period", .string(period))
+                    try w.setAttribute("event_comparisons", .string("wxens verify uses these for events value > q (strict) for each quantile, value > mean + k sd and value < mean - k sd for k = 2, 3"))
+                    try w.setAttribute("history", CFGlobalAttributes(title: "").attributes()["history"]!)
+                    try w.write("quantile", values: quantiles)
+                    if let t = times {
+                        try w.write("time", values: [(t.first + t.last) / 2])
+                        try w.write("time_bnds", values: [t.first, t.last])
+                    }
+                    for d in dims { if let c = coords[d.name] { try w.write(d.name, values: c.values) } }
+                    for c in cs {
+                        try w.write("\(c.variable)_mean", values: c.mean)
+                        try w.write("\(c.variable)_std", values: c.std)
+                        try w.write("\(c.variable)_quantile", values: c.quantiles.flatMap { $0 })
+                        try w.write("\(c.variable)_count", values: c.count.map { Int32(clamping: $0) })
+                    }
+                    try w.finish()
+                } catch { w.discard(); throw error }
+            }
         } catch let e as VerifyError { throw e } catch {
             throw VerifyError.cannotWrite(path: o.outPath, reason: "\(error)")
         }

@@ -53,20 +53,22 @@ public enum GenerateWorkflow {
         let ensemble = try SEEDSEnsemble(checkpoint: o.checkpoint, seedsPath: o.seedsPath, seedMembers: o.seedMembers,
                                          steps: o.steps, method: o.method)
         let block = try ensemble.readSeeds(inits: 0..<ensemble.initTimes.count)
-        let writer = try CFEnsembleWriter(path: o.outPath, members: Array(0..<o.members), times: ensemble.timeAxis(block.initTimes),
-                                          leadTimeHours: block.leadHours, latitudes: block.latitudes, longitudes: block.longitudes,
-                                          variables: ensemble.variables, global: ensemble.globalAttributes(seed: o.seed))
-        do {
-            let progress = VerifyProgress(label: "generate", total: o.members, quiet: o.quiet, unit: "members")
-            for k in 0..<o.members {
-                let member = try ensemble.members([k], of: block, firstInit: 0, seed: o.seed, batchSize: o.batchSize)[0]
-                try ensemble.write(member: k, values: member, to: writer)
-                progress.advance()
+        try CreatedDirectories.writing(o.outPath) {
+            let writer = try CFEnsembleWriter(path: o.outPath, members: Array(0..<o.members), times: ensemble.timeAxis(block.initTimes),
+                                              leadTimeHours: block.leadHours, latitudes: block.latitudes, longitudes: block.longitudes,
+                                              variables: ensemble.variables, global: ensemble.globalAttributes(seed: o.seed))
+            do {
+                let progress = VerifyProgress(label: "generate", total: o.members, quiet: o.quiet, unit: "members")
+                for k in 0..<o.members {
+                    let member = try ensemble.members([k], of: block, firstInit: 0, seed: o.seed, batchSize: o.batchSize)[0]
+                    try ensemble.write(member: k, values: member, to: writer)
+                    progress.advance()
+                }
+                try writer.finish()
+            } catch {
+                writer.discard()
+                throw error
             }
-            try writer.finish()
-        } catch {
-            writer.discard()
-            throw error
         }
     }
 }

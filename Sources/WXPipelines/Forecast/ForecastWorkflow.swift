@@ -20,31 +20,33 @@ public enum ForecastWorkflow {
         // Reading every starting state up front finds missing values before any output exists.
         let states = try inits.map { (current: try ic.state(at: $0.index), previous: try ic.state(at: $0.previousIndex)) }
 
-        let writer = try CFReforecastWriter(path: o.outPath,
-            initTimes: CFTimeAxis(hours: inits.map(\.hours), reference: ic.timeReference, calendar: ic.calendarName),
-            members: Array(0..<o.members), leadTimeHours: leads, latitudes: ic.latitudes, longitudes: ic.longitudes,
-            variables: ic.metadata, global: globalAttributes(initialConditions: o.initialConditionsPath, seed: o.seed, stepHours: step,
-                                                          initTimes: o.initTimes.description, modelSource: o.modelSource))
-        do {
-            let progress = VerifyProgress(label: "forecast", total: inits.count * o.members, quiet: o.quiet, unit: "members")
-            let p = ic.latitudes.count * ic.longitudes.count, v = ic.variables.count, nL = leads.count
-            for (i, start) in inits.enumerated() {
-                let out = try ForecastRollout.run(forecaster: forecaster, current: states[i].current, previous: states[i].previous,
-                                                  initTime: start.date, initHours: start.hours, members: o.members,
-                                                  leadSteps: leadSteps, seed: o.seed, batchSize: o.batchSize,
-                                                  progress: { progress.advance($0) })
-                for (vi, name) in ic.variables.enumerated() {
-                    var values = [Float](repeating: 0, count: o.members * nL * p)
-                    for ml in 0..<o.members * nL {
-                        values.replaceSubrange(ml * p ..< (ml + 1) * p, with: out[(ml * v + vi) * p ..< (ml * v + vi + 1) * p])
+        try CreatedDirectories.writing(o.outPath) {
+            let writer = try CFReforecastWriter(path: o.outPath,
+                initTimes: CFTimeAxis(hours: inits.map(\.hours), reference: ic.timeReference, calendar: ic.calendarName),
+                members: Array(0..<o.members), leadTimeHours: leads, latitudes: ic.latitudes, longitudes: ic.longitudes,
+                variables: ic.metadata, global: globalAttributes(initialConditions: o.initialConditionsPath, seed: o.seed, stepHours: step,
+                                                              initTimes: o.initTimes.description, modelSource: o.modelSource))
+            do {
+                let progress = VerifyProgress(label: "forecast", total: inits.count * o.members, quiet: o.quiet, unit: "members")
+                let p = ic.latitudes.count * ic.longitudes.count, v = ic.variables.count, nL = leads.count
+                for (i, start) in inits.enumerated() {
+                    let out = try ForecastRollout.run(forecaster: forecaster, current: states[i].current, previous: states[i].previous,
+                                                      initTime: start.date, initHours: start.hours, members: o.members,
+                                                      leadSteps: leadSteps, seed: o.seed, batchSize: o.batchSize,
+                                                      progress: { progress.advance($0) })
+                    for (vi, name) in ic.variables.enumerated() {
+                        var values = [Float](repeating: 0, count: o.members * nL * p)
+                        for ml in 0..<o.members * nL {
+                            values.replaceSubrange(ml * p ..< (ml + 1) * p, with: out[(ml * v + vi) * p ..< (ml * v + vi + 1) * p])
+                        }
+                        try writer.write(init: i, variable: name, values: values)
                     }
-                    try writer.write(init: i, variable: name, values: values)
                 }
+                try writer.finish()
+            } catch {
+                writer.discard()
+                throw error
             }
-            try writer.finish()
-        } catch {
-            writer.discard()
-            throw error
         }
     }
 

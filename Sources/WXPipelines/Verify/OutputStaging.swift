@@ -1,4 +1,5 @@
 import Foundation
+import WXCore
 
 /// A hidden directory inside an output directory that a run writes into, so that nothing appears under a final name
 /// unless every output was written: `commit` then moves the files to their final names, `discard` removes them.
@@ -20,7 +21,7 @@ struct OutputStaging {
     let overwrite: Bool
     /// The directories this run created for `finalDirectory` (itself and missing parents, deepest first), removed again
     /// by `discard` while they are empty, so a failed run leaves no empty output directory behind.
-    let createdDirectories: [URL]
+    let createdDirectories: CreatedDirectories
 
     /// Creates `path` (with its parents) and a hidden staging directory in it; `cannotWrite` when either cannot be made,
     /// `badOption` for a directory that holds anything (other than staging directories) unless `overwrite`.
@@ -29,13 +30,6 @@ struct OutputStaging {
         finalDirectory = URL(fileURLWithPath: path)
         self.overwrite = overwrite
         directory = finalDirectory.appendingPathComponent("\(OutputStaging.prefix)\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        var missing: [URL] = []
-        var ancestor = finalDirectory.standardizedFileURL
-        while !FileManager.default.fileExists(atPath: ancestor.path) && ancestor.path != "/" {
-            missing.append(ancestor)
-            ancestor = ancestor.deletingLastPathComponent()
-        }
-        createdDirectories = missing
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
             guard isDir.boolValue else { throw VerifyError.cannotWrite(path: path, reason: "it exists and is not a directory") }
@@ -46,9 +40,15 @@ struct OutputStaging {
             }
         }
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            createdDirectories = try CreatedDirectories(creating: finalDirectory)
+        } catch let e as AtomicFileError {
+            throw VerifyError.cannotWrite(path: path, reason: e.reason)
+        }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)
         } catch {
-            throw VerifyError.cannotWrite(path: path, reason: OutputStaging.reason(error))
+            createdDirectories.removeIfEmpty()
+            throw VerifyError.cannotWrite(path: path, reason: FileErrorReason.of(error))
         }
     }
 
@@ -61,7 +61,7 @@ struct OutputStaging {
                 let url = finalDirectory.appendingPathComponent(name)
                 guard FileManager.default.fileExists(atPath: url.path) else { continue }
                 do { try FileManager.default.removeItem(at: url) } catch {
-                    throw VerifyError.cannotWrite(path: url.path, reason: OutputStaging.reason(error))
+                    throw VerifyError.cannotWrite(path: url.path, reason: FileErrorReason.of(error))
                 }
             }
         }
@@ -71,7 +71,7 @@ struct OutputStaging {
             do {
                 try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
             } catch {
-                throw VerifyError.cannotWrite(path: to.deletingLastPathComponent().path, reason: OutputStaging.reason(error))
+                throw VerifyError.cannotWrite(path: to.deletingLastPathComponent().path, reason: FileErrorReason.of(error))
             }
             guard rename(from.path, to.path) == 0 else {
                 throw VerifyError.cannotWrite(path: to.path, reason: String(cString: strerror(errno)))
@@ -85,16 +85,6 @@ struct OutputStaging {
     /// are empty (`rmdir` leaves a directory that holds committed outputs).
     func discard() {
         try? FileManager.default.removeItem(at: directory)
-        for d in createdDirectories where rmdir(d.path) != 0 { break }
-    }
-
-    /// The POSIX reason of a Foundation file error ("Permission denied"), else its description.
-    static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-        return ns.localizedDescription
+        createdDirectories.removeIfEmpty()
     }
 }
