@@ -73,7 +73,7 @@ public enum MemberMapsWorkflow {
     @discardableResult
     public static func run(_ o: MemberMapsOptions) throws -> [String] {
         let c = try chart(o)
-        try c.render().write(to: URL(fileURLWithPath: o.outPath))
+        try CreatedDirectories.writing(o.outPath) { try c.render().write(to: URL(fileURLWithPath: o.outPath)) }
         return c.panels.map(\.title)
     }
 

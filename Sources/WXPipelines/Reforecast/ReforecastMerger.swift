@@ -21,57 +21,59 @@ public enum ReforecastMerger {
         let nM = manifest.config.members, nL = manifest.leadHours.count, nT = manifest.tasks.count
         let h = lat.values.count, w = lon.values.count
         let firstGlobal = try first.attributes(ofGroup: "/")
-        let writer = try NetCDFWriter(path: out)
-        do {
-            for (name, size) in [("init_time", nT), ("member", nM), ("lead_time", nL), ("latitude", h), ("longitude", w)] {
-                try writer.defineDimension(name, size: size)
-            }
-            try writer.defineVariable("init_time", type: .double, dimensions: ["init_time"], attributes: [
-                "standard_name": .string("forecast_reference_time"), "long_name": .string("forecast initialisation time"),
-                "units": initC.attributes["units"] ?? .string("hours"), "calendar": initC.attributes["calendar"] ?? .string("proleptic_gregorian"),
-            ])
-            try writer.defineVariable("member", type: .int32, dimensions: ["member"], attributes: [
-                "standard_name": .string("realization"), "long_name": .string("ensemble member number"), "units": .string("1"),
-            ])
-            try writer.defineVariable("lead_time", type: .double, dimensions: ["lead_time"], attributes: CFLeadTimeAxis.attributes)
-            try writer.defineVariable("latitude", type: .float, dimensions: ["latitude"], attributes: [
-                "standard_name": .string("latitude"), "long_name": .string("latitude"), "units": .string("degrees_north"), "axis": .string("Y"),
-            ])
-            try writer.defineVariable("longitude", type: .float, dimensions: ["longitude"], attributes: [
-                "standard_name": .string("longitude"), "long_name": .string("longitude"), "units": .string("degrees_east"), "axis": .string("X"),
-            ])
-            for name in manifest.variables {
-                let a = try first.variable(name).attributes
-                var attrs: Attributes = [:]
-                for key in ["units", "standard_name", "long_name"] { if let v = a[key] { attrs[key] = v } }
-                try writer.defineVariable(name, type: .float, dimensions: ["init_time", "member", "lead_time", "latitude", "longitude"],
-                                          attributes: attrs, fillValue: .nan, compression: .init(level: 4, shuffle: true),
-                                          chunkSizes: [1, 1, 1, h, w])
-            }
-            var global = firstGlobal.filter { !["history", "wxens_reforecast_task"].contains($0.key) }
-            global["title"] = .string("wxens reforecast (\(manifest.config.generator.rawValue))")
-            global["wxens_reforecast_generator"] = .string(manifest.config.generator.rawValue)
-            global["wxens_reforecast_tasks"] = .integers([Int64(nT)])
-            global["history"] = .string("\(ISO8601DateFormatter().string(from: Date())): wxens reforecast merge \(rundir)")
-            for key in global.keys.sorted() { try writer.setAttribute(key, global[key]!) }
-            try writer.write("init_time", values: manifest.tasks.map(\.initTime))
-            try writer.write("member", values: (0..<nM).map { Int32($0) })
-            try writer.write("lead_time", values: manifest.leadHours)
-            try writer.write("latitude", values: lat.values.map { Float($0) })
-            try writer.write("longitude", values: lon.values.map { Float($0) })
-
-            for (i, task) in manifest.tasks.enumerated() {
-                let part = try GriddedFiles.open(paths.part(task.id))
-                for name in manifest.variables {
-                    let f: Field<Float> = try part.readField(name)
-                    try check(f, task: task, manifest: manifest, lat: lat.values, lon: lon.values, path: part.path)
-                    try writer.write(name, values: f.values, start: [i, 0, 0, 0, 0], count: [1, nM, nL, h, w])
+        try CreatedDirectories.writing(out) {
+            let writer = try NetCDFWriter(path: out)
+            do {
+                for (name, size) in [("init_time", nT), ("member", nM), ("lead_time", nL), ("latitude", h), ("longitude", w)] {
+                    try writer.defineDimension(name, size: size)
                 }
+                try writer.defineVariable("init_time", type: .double, dimensions: ["init_time"], attributes: [
+                    "standard_name": .string("forecast_reference_time"), "long_name": .string("forecast initialisation time"),
+                    "units": initC.attributes["units"] ?? .string("hours"), "calendar": initC.attributes["calendar"] ?? .string("proleptic_gregorian"),
+                ])
+                try writer.defineVariable("member", type: .int32, dimensions: ["member"], attributes: [
+                    "standard_name": .string("realization"), "long_name": .string("ensemble member number"), "units": .string("1"),
+                ])
+                try writer.defineVariable("lead_time", type: .double, dimensions: ["lead_time"], attributes: CFLeadTimeAxis.attributes)
+                try writer.defineVariable("latitude", type: .float, dimensions: ["latitude"], attributes: [
+                    "standard_name": .string("latitude"), "long_name": .string("latitude"), "units": .string("degrees_north"), "axis": .string("Y"),
+                ])
+                try writer.defineVariable("longitude", type: .float, dimensions: ["longitude"], attributes: [
+                    "standard_name": .string("longitude"), "long_name": .string("longitude"), "units": .string("degrees_east"), "axis": .string("X"),
+                ])
+                for name in manifest.variables {
+                    let a = try first.variable(name).attributes
+                    var attrs: Attributes = [:]
+                    for key in ["units", "standard_name", "long_name"] { if let v = a[key] { attrs[key] = v } }
+                    try writer.defineVariable(name, type: .float, dimensions: ["init_time", "member", "lead_time", "latitude", "longitude"],
+                                              attributes: attrs, fillValue: .nan, compression: .init(level: 4, shuffle: true),
+                                              chunkSizes: [1, 1, 1, h, w])
+                }
+                var global = firstGlobal.filter { !["history", "wxens_reforecast_task"].contains($0.key) }
+                global["title"] = .string("wxens reforecast (\(manifest.config.generator.rawValue))")
+                global["wxens_reforecast_generator"] = .string(manifest.config.generator.rawValue)
+                global["wxens_reforecast_tasks"] = .integers([Int64(nT)])
+                global["history"] = .string("\(ISO8601DateFormatter().string(from: Date())): wxens reforecast merge \(rundir)")
+                for key in global.keys.sorted() { try writer.setAttribute(key, global[key]!) }
+                try writer.write("init_time", values: manifest.tasks.map(\.initTime))
+                try writer.write("member", values: (0..<nM).map { Int32($0) })
+                try writer.write("lead_time", values: manifest.leadHours)
+                try writer.write("latitude", values: lat.values.map { Float($0) })
+                try writer.write("longitude", values: lon.values.map { Float($0) })
+
+                for (i, task) in manifest.tasks.enumerated() {
+                    let part = try GriddedFiles.open(paths.part(task.id))
+                    for name in manifest.variables {
+                        let f: Field<Float> = try part.readField(name)
+                        try check(f, task: task, manifest: manifest, lat: lat.values, lon: lon.values, path: part.path)
+                        try writer.write(name, values: f.values, start: [i, 0, 0, 0, 0], count: [1, nM, nL, h, w])
+                    }
+                }
+                try writer.finish()
+            } catch {
+                writer.discard()
+                throw error
             }
-            try writer.finish()
-        } catch {
-            writer.discard()
-            throw error
         }
     }
 
