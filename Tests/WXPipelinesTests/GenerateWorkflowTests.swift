@@ -46,8 +46,9 @@ final class GenerateWorkflowTests: XCTestCase {
         let model = try tinyModel(dir)
         // The output's directories are made when missing (the README's first command writes into out/sample/).
         let a = dir.appendingPathComponent("runs/gee/a.nc").path, b = dir.appendingPathComponent("b.nc").path
+        // Batches of 4 over 6 cases a member: members 0 and 1 are sampled in one call, their cases mixed in a batch.
         try GenerateWorkflow.run(GenerateOptions(seedsPath: Self.seeds, members: 3, outPath: a, checkpoint: model, seed: 5,
-                                                 batchSize: 6, quiet: true))
+                                                 batchSize: 4, quiet: true))
         try Parallel.withThreads(1) {
             try GenerateWorkflow.run(GenerateOptions(seedsPath: Self.seeds, members: 2, outPath: b, checkpoint: model, seed: 5,
                                                      batchSize: 1, quiet: true))

@@ -59,10 +59,14 @@ public enum GenerateWorkflow {
                                               variables: ensemble.variables, global: ensemble.globalAttributes(seed: o.seed))
             do {
                 let progress = VerifyProgress(label: "generate", total: o.members, quiet: o.quiet, unit: "members")
-                for k in 0..<o.members {
-                    let member = try ensemble.members([k], of: block, firstInit: 0, seed: o.seed, batchSize: o.batchSize)[0]
-                    try ensemble.write(member: k, values: member, to: writer)
-                    progress.advance()
+                let group = membersPerCall(cases: block.initTimes.count * block.leadHours.count, batchSize: o.batchSize)
+                for first in stride(from: 0, to: o.members, by: group) {
+                    let ks = Array(first ..< min(first + group, o.members))
+                    let made = try ensemble.members(ks, of: block, firstInit: 0, seed: o.seed, batchSize: o.batchSize)
+                    for (k, member) in zip(ks, made) {
+                        try ensemble.write(member: k, values: member, to: writer)
+                        progress.advance()
+                    }
                 }
                 try writer.finish()
             } catch {
@@ -70,5 +74,13 @@ public enum GenerateWorkflow {
                 throw error
             }
         }
+    }
+
+    /// Members sampled in one call when each has `cases` (init, lead) cases: the fewest whose cases fill whole batches
+    /// of `batchSize`, so that with one init time and three leads a batch of 8 is not cut to 3.
+    static func membersPerCall(cases: Int, batchSize: Int) -> Int {
+        func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+        guard cases > 0 else { return 1 }
+        return batchSize / gcd(cases, batchSize)
     }
 }
