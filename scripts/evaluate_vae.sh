@@ -2,7 +2,7 @@
 # Scores the VAE forecaster on the 12 validation init times against the truth, beside the 31-member physics
 # reforecast from the same inits and persistence and climatology ensembles (scripts/make_baseline_ensembles.py).
 # Usage (repository root, after a release build): bash scripts/evaluate_vae.sh [CHECKPOINT]
-# Env: MEMBERS (default 31), OUT (default out/vae-eval), SEED (default 0)
+# Env: MEMBERS (default 31), OUT (default out/vae-eval), SEED (default 0), LATENT_SCALE (default 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=.build/release/wxens
@@ -20,7 +20,7 @@ v = netCDF4.Dataset('$S/reforecast_validation.nc')['init_time']
 print(','.join(d.strftime('%Y-%m-%dT%H:%M') for d in cftime.num2date(v[:], v.units, v.calendar)))")
 start=$(date +%s)
 $W forecast --initial-conditions $S/truth.nc --init-times "$inits" --members "$N" --lead-times 24,72,120 \
-    --checkpoint "$CK" --seed "${SEED:-0}" --out "$O/vae.nc"
+    --checkpoint "$CK" --seed "${SEED:-0}" --latent-scale "${LATENT_SCALE:-1}" --out "$O/vae.nc"
 echo "vae: $N members x 12 inits x 20 steps in $(( $(date +%s) - start )) s"
 verify() { $W verify --forecast "$2" --truth $S/truth.nc --climatology "$O/clim.nc" --out "$O/verify-$1" --quiet; }
 verify physics31 $S/reforecast_validation.nc

@@ -14,6 +14,9 @@ public struct VAEForecaster: StepForecaster {
     public let statistics: VAEStatistics
     /// The networks' weight transforms, made by the first step and reused by the rest.
     let inferenceWeights = InferenceWeights()
+    /// Scale of the prior's standard deviation when drawing latents, z = mu + latentScale * sigma * eps (1: the
+    /// trained prior; above 1 widens the ensemble).
+    public var latentScale: Float = 1
 
     /// A forecaster from a model checkpoint's parts.
     public init(config: VAEConfig, parameters: VAEModel.Parameters, statistics: VAEStatistics) throws {
@@ -54,6 +57,7 @@ public struct VAEForecaster: StepForecaster {
         let block = z * h * w
         eps.withUnsafeMutableBufferPointer { e in
             for i in 0..<b { streams[i].fillNormal(UnsafeMutableBufferPointer(rebasing: e[i * block ..< (i + 1) * block])) }
+            if latentScale != 1 { for j in e.indices { e[j] *= latentScale } }
         }
         let d = try model.sampleIncrement(inputs: a, epsilon: eps, parameters, weights: inferenceWeights)
         return statistics.next(current: current, increment: d)

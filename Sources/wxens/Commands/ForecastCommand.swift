@@ -40,6 +40,8 @@ struct ForecastCommand: ParsableCommand {
     @Option(help: "Model directory (default: the embedded model data/models/fuxi-vae-rollout).") var checkpoint: String?
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(name: .customLong("batch-size"), help: "Members stepped together.") var batchSize: Int = 8
+    @Option(name: .customLong("latent-scale"), help: "Scale of the prior's standard deviation when drawing latents (1: as trained).")
+    var latentScale: Float = 1
     @Flag(help: "No progress output.") var quiet = false
     @Option(help: "GRIB initial conditions only: keep the messages with this key=value (e.g. typeOfLevel=surface); repeatable.")
     var filter: [String] = []
@@ -47,7 +49,11 @@ struct ForecastCommand: ParsableCommand {
     func run() throws {
         do {
             let path = checkpoint ?? EmbeddedModels.path(named: EmbeddedModels.vae)
-            let forecaster = try VAEForecaster(checkpoint: path)
+            guard latentScale.isFinite, latentScale > 0 else {
+                throw ForecastError.invalidOption(option: "--latent-scale", detail: "must be positive, is \(latentScale)")
+            }
+            var forecaster = try VAEForecaster(checkpoint: path)
+            forecaster.latentScale = latentScale
             try ForecastWorkflow.run(ForecastOptions(
                 initialConditionsPath: initialConditions, members: members, leadTimesHours: leadTimes.hours, outPath: out,
                 initTimes: initTimes, seed: seed, batchSize: batchSize, quiet: quiet, modelSource: path, filter: filter),
