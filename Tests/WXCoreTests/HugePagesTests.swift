@@ -22,14 +22,24 @@ final class HugePagesTests: XCTestCase {
         return nil
     }
 
+    #if os(Linux)
+    /// A fresh anonymous mapping of `bytes`: its own VMA, so no flag of an earlier (freed, advised) heap allocation
+    /// that malloc might hand out again can show up in the checks.
+    private func freshMapping(_ bytes: Int) throws -> UnsafeMutableRawPointer {
+        let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let p, p != MAP_FAILED else { throw XCTSkip("mmap failed") }
+        return p
+    }
+    #endif
+
     func testLargeBufferIsAdvisedAndKeepsItsValues() throws {
         #if os(Linux)
         guard FileManager.default.fileExists(atPath: "/sys/kernel/mm/transparent_hugepage/enabled") else {
             throw XCTSkip("this kernel has no transparent huge pages")
         }
         let bytes = 64 << 20
-        let p = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-        defer { p.deallocate() }
+        let p = try freshMapping(bytes)
+        defer { munmap(p, bytes) }
         HugePages.advise(p, byteCount: bytes)
         let floats = p.bindMemory(to: Float.self, capacity: bytes / 4)
         for i in stride(from: 0, to: bytes / 4, by: 1024) { floats[i] = Float(i) }
@@ -45,8 +55,8 @@ final class HugePagesTests: XCTestCase {
     func testSmallBufferIsLeftAlone() throws {
         #if os(Linux)
         let bytes = HugePages.threshold - 4096
-        let p = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-        defer { p.deallocate() }
+        let p = try freshMapping(bytes)
+        defer { munmap(p, bytes) }
         HugePages.advise(p, byteCount: bytes)
         let flags = try XCTUnwrap(try vmFlags(containing: Int(bitPattern: p) + bytes / 2))
         XCTAssertFalse(flags.contains("hg"), "a buffer under the threshold was advised: \(flags)")
