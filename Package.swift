@@ -27,9 +27,9 @@ let targetHasAVX512: Bool = {
     if targetCPU == "native" {
         return ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx512f ")
     }
-    let withAVX512: Set<String> = ["x86-64-v4", "skylake-avx512", "cascadelake", "cooperlake", "icelake-server",
-                                   "icelake-client", "tigerlake", "sapphirerapids", "emeraldrapids", "graniterapids",
-                                   "znver4", "znver5"]
+    // (x86-64-v4 is not a CPU name this toolchain's -target-cpu accepts.)
+    let withAVX512: Set<String> = ["skylake-avx512", "skx", "cascadelake", "cooperlake", "icelake-server", "icelake-client",
+                                   "tigerlake", "sapphirerapids", "emeraldrapids", "graniterapids", "znver4", "znver5"]
     return withAVX512.contains(targetCPU)
     #else
     return false
