@@ -179,6 +179,9 @@ enum Winograd {
     @inline(never)
     static func inputTransform(plan: ConvTile, tile: UnsafePointer<Float>, cin: Int, row: Int, col: Int,
                                v: UnsafeMutablePointer<Float>, xiStride vs: Int) {
+        #if WXENS_AVX512
+        inputTransformAVX512(plan: plan, tile: tile, cin: cin, row: row, col: col, v: v, xiStride: vs)
+        #else
         let rs = plan.rowStride, cs = plan.channelStride
         for ci in 0..<cin {
             for half in 0..<2 {
@@ -205,6 +208,7 @@ enum Winograd {
                 rowsOf(3, r0.3, r1.3, r2.3, r3.3)
             }
         }
+        #endif
     }
 
     /// Y = A^T M A with A^T = [[1,1,1,0], [0,1,-1,-1]] for `channels` output channels from co0 (M[xi] `xiStride`
@@ -213,6 +217,10 @@ enum Winograd {
     static func outputTransform(m: UnsafePointer<Float>, xiStride xs: Int, co0: Int, channels: Int, image n: Int,
                                 row: Int, rows: Int, col: Int, cols: Int,
                                 bias: UnsafePointer<Float>?, activation: ConvActivation, out: ConvOutput) {
+        #if WXENS_AVX512
+        outputTransformAVX512(m: m, xiStride: xs, co0: co0, channels: channels, image: n, row: row, rows: rows, col: col,
+                              cols: cols, bias: bias, activation: activation, out: out)
+        #else
         for c in 0..<channels {
             let b = bias?[co0 + c] ?? 0
             for half in 0..<2 {
@@ -236,6 +244,7 @@ enum Winograd {
                 }
             }
         }
+        #endif
     }
 
     /// Stores one output row of eight 2x2 tiles: pixels 2t and 2t + 1 from lanes t of `even` and `odd`, plus the
