@@ -59,20 +59,29 @@ extension Winograd {
 
     /// `emit` for sixteen 2x2 tiles: pixels 2t and 2t + 1 from lanes t of `even` and `odd`.
     @inline(__always)
-    static func emit32(_ even: SIMD16<Float>, _ odd: SIMD16<Float>, to d: UnsafeMutablePointer<Float>, width: Int,
+    static func emit32(_ e: SIMD16<Float>, _ o: SIMD16<Float>, to d: UnsafeMutablePointer<Float>, width: Int,
                        activation: ConvActivation, residual r: UnsafePointer<Float>?) {
-        var y = SIMD32<Float>()
-        for t in 0..<16 { y[2 * t] = even[t]; y[2 * t + 1] = odd[t] }
-        if activation != .none {
-            for k in 0..<32 { y[k] = activation.apply(y[k]) }
+        // The common case keeps the interleave free of calls and variable lane indices, so that LLVM makes it two
+        // shuffles; activations and short rows take the lane-by-lane path.
+        if activation == .none && width >= 16 {
+            var y = SIMD32<Float>()
+            for t in 0..<16 { y[2 * t] = e[t]; y[2 * t + 1] = o[t] }
+            var lo = y.lowHalf, hi = y.highHalf
+            if let r { lo += ConvMicroKernel.load16(r) }
+            ConvMicroKernel.store16(lo, d)
+            if width == 32 {
+                if let r { hi += ConvMicroKernel.load16(r + 16) }
+                ConvMicroKernel.store16(hi, d + 16)
+            } else if let r {
+                for k in 16..<width { d[k] = hi[k - 16] + r[k] }
+            } else {
+                for k in 16..<width { d[k] = hi[k - 16] }
+            }
+            return
         }
-        if width == 32 {
-            if let r { y += UnsafeRawPointer(r).loadUnaligned(as: SIMD32<Float>.self) }
-            UnsafeMutableRawPointer(d).storeBytes(of: y, as: SIMD32<Float>.self)
-        } else if let r {
-            for k in 0..<width { d[k] = y[k] + r[k] }
-        } else {
-            for k in 0..<width { d[k] = y[k] }
+        for k in 0..<width {
+            let v = activation.apply(k & 1 == 0 ? e[k >> 1] : o[k >> 1])
+            d[k] = r.map { v + $0[k] } ?? v
         }
     }
 }
