@@ -166,7 +166,20 @@ enum Winograd {
         for xi in 0..<16 {
             for k in 0..<nb {
                 let a = u + ((xi * coBlocks + cb0 + k) * cin) * 6
-                for s in 0..<group {
+                #if WXENS_AVX512
+                // Pairs of tile blocks share each broadcast of U (the same sums as one block at a time).
+                var s0 = 0
+                while s0 + 1 < group {
+                    GemmMicroKernel.runPairAVX512(kc: cin, a: a, b0: v + (xi * group + s0) * cin * blockTiles,
+                                                  b1: v + (xi * group + s0 + 1) * cin * blockTiles,
+                                                  tile0: m + ((xi * group + s0) * nb + k) * 6 * blockTiles,
+                                                  tile1: m + ((xi * group + s0 + 1) * nb + k) * 6 * blockTiles)
+                    s0 += 2
+                }
+                #else
+                let s0 = 0
+                #endif
+                for s in s0..<group {
                     GemmMicroKernel.run(kc: cin, a: a, b: v + (xi * group + s) * cin * blockTiles,
                                         tile: m + ((xi * group + s) * nb + k) * 6 * blockTiles)
                 }
