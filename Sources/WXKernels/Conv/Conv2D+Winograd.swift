@@ -22,6 +22,8 @@ enum Winograd {
     /// Above this Cin * Cout (transformed weights over 256 KiB, half the L2), up to four 16-tile blocks share each pass
     /// over them (measured at 2 threads: up to +30% at 256 and +10% at 128 channels, -3-8% at 64 where U stays in L2).
     static let groupAbove = 64 * 64
+    /// With AVX-512, above this Cin * Cout two 16-tile blocks share each pass over U (the two-panel GEMM kernel).
+    static let pairAbove = 32 * 32
     /// Bytes the packed input rows of a piece may take (all input channels at once).
     static let tileBudget = 320 * 1024
 
@@ -100,7 +102,12 @@ enum Winograd {
         let imageSize = cin * g.height * g.width
         // Large channel counts: several 16-tile blocks share each pass over U (16 * Cout * Cin floats, 1 MiB at 128 x 128,
         // which would otherwise stream from L3 once per 16 tiles); small ones keep one block, so V stays in L1/L2.
+        #if WXENS_AVX512
+        // Pairs of blocks run on the two-panel GEMM kernel: faster at 64 x 64 channels, no different at 32 x 32.
+        let maxGroup = cin * cout > groupAbove ? 4 : cin * cout > pairAbove ? 2 : 1
+        #else
         let maxGroup = cin * cout > groupAbove ? 4 : 1
+        #endif
         let subBlocks = 2 * colBlocks
         let group = min(maxGroup, subBlocks)
         Parallel.forEach(g.batch * rowTiles, perWorker: {
