@@ -20,8 +20,24 @@ let targetHasFMA: Bool = {
     return !withoutFMA.contains(targetCPU)
     #endif
 }()
+// WXENS_AVX512 is defined when that CPU has AVX-512F: the hot micro-kernels then use SIMD16 (one zmm register),
+// so each FMA does twice the work of a SIMD8 one (twice the throughput where the cores have full-width 512-bit FMA units).
+let targetHasAVX512: Bool = {
+    #if arch(x86_64)
+    if targetCPU == "native" {
+        return ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx512f ")
+    }
+    // (x86-64-v4 is not a CPU name this toolchain's -target-cpu accepts.)
+    let withAVX512: Set<String> = ["skylake-avx512", "skx", "cascadelake", "cooperlake", "icelake-server", "icelake-client",
+                                   "tigerlake", "sapphirerapids", "emeraldrapids", "graniterapids", "znver4", "znver5"]
+    return withAVX512.contains(targetCPU)
+    #else
+    return false
+    #endif
+}()
 let cpuFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU, "-Ounchecked"], .when(configuration: .release))]
     + (targetHasFMA ? [.define("WXENS_FMA", .when(configuration: .release))] : [])
+    + (targetHasAVX512 ? [.define("WXENS_AVX512", .when(configuration: .release))] : [])
 
 let package = Package(
     name: "wxens",

@@ -73,9 +73,10 @@ public enum Gemm {
         let kcMax = min(kc, k)
         let aPanelsMax = (min(mc, m) + mr - 1) / mr
         let bBytes = bPanelsMax * nr * kcMax * 4, aBytes = aPanelsMax * mr * kcMax * 4
-        let buffer = PackingBufferPool.shared.take(bBytes + aBytes + mr * nr * 4)
+        // Room for two micro-tiles: the AVX-512 kernel computes pairs of B panels.
+        let buffer = PackingBufferPool.shared.take(bBytes + aBytes + 2 * mr * nr * 4)
         defer { PackingBufferPool.shared.recycle(buffer) }
-        let packedB = buffer.pointer.bindMemory(to: Float.self, capacity: (bBytes + aBytes) / 4 + mr * nr)
+        let packedB = buffer.pointer.bindMemory(to: Float.self, capacity: (bBytes + aBytes) / 4 + 2 * mr * nr)
         let packedA = packedB + bBytes / 4
         let tile = packedA + aBytes / 4
 
@@ -96,7 +97,28 @@ public enum Gemm {
                         packA(transA: transA, a: a, lda: lda, row0: i0 + ip * mr, col0: pc,
                               rows: min(mr, mb - ip * mr), cols: kb, dst: packedA + ip * mr * kb)
                     }
-                    for jp in 0..<nPanels {
+                    #if WXENS_AVX512
+                    // Pairs of B panels share each broadcast of A (the same sums as one panel at a time).
+                    var jp0 = 0
+                    while jp0 + 1 < nPanels {
+                        let j0 = jc + jp0 * nr, j1 = j0 + nr, nv1 = min(nr, nb - (jp0 + 1) * nr)
+                        let bp = UnsafePointer(packedB + jp0 * nr * kb), bq = UnsafePointer(packedB + (jp0 + 1) * nr * kb)
+                        for ip in 0..<aPanels {
+                            let r0 = i0 + ip * mr, mv = min(mr, mb - ip * mr)
+                            Prefetch.forWrite(c + r0 * ldc + j0, rows: mv, cols: nr + nv1, ld: ldc)
+                            GemmMicroKernel.runPairAVX512(kc: kb, a: packedA + ip * mr * kb, b0: bp, b1: bq,
+                                                          tile0: tile, tile1: tile + mr * nr)
+                            store(tile: tile, rows: mv, cols: nr, c: c + r0 * ldc + j0, ldc: ldc,
+                                  alpha: alpha, beta: beta, first: first)
+                            store(tile: tile + mr * nr, rows: mv, cols: nv1, c: c + r0 * ldc + j1, ldc: ldc,
+                                  alpha: alpha, beta: beta, first: first)
+                        }
+                        jp0 += 2
+                    }
+                    #else
+                    let jp0 = 0
+                    #endif
+                    for jp in jp0..<nPanels {
                         let j0 = jc + jp * nr, nv = min(nr, nb - jp * nr)
                         let bp = UnsafePointer(packedB + jp * nr * kb)
                         for ip in 0..<aPanels {

@@ -4,7 +4,8 @@
 /// six A values and loads two B vectors. Where the target CPU has FMA (`WXENS_FMA`, set by
 /// Package.swift for release builds) each step is one fused multiply-add; elsewhere a multiply
 /// then an add (a SIMD `addingProduct` without FMA hardware becomes a libm call per lane).
-/// The k loop runs in index order, so each sum has a fixed order.
+/// The k loop runs in index order, so each sum has a fixed order. With `WXENS_AVX512` the tile runs
+/// as `runAVX512` instead (same packing and tile, one zmm per row).
 enum GemmMicroKernel {
     /// Rows of C per micro-tile.
     static let mr = 6
@@ -25,6 +26,9 @@ enum GemmMicroKernel {
     /// into `tile` (row-major, 16 columns).
     @inline(__always)
     static func run(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+        #if WXENS_AVX512
+        runAVX512(kc: kc, a: a, b: b, tile: tile)
+        #else
         typealias V = SIMD8<Float>
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
@@ -55,5 +59,6 @@ enum GemmMicroKernel {
         t.storeBytes(of: c30, toByteOffset: 192, as: V.self); t.storeBytes(of: c31, toByteOffset: 224, as: V.self)
         t.storeBytes(of: c40, toByteOffset: 256, as: V.self); t.storeBytes(of: c41, toByteOffset: 288, as: V.self)
         t.storeBytes(of: c50, toByteOffset: 320, as: V.self); t.storeBytes(of: c51, toByteOffset: 352, as: V.self)
+        #endif
     }
 }

@@ -22,6 +22,8 @@ enum Winograd {
     /// Above this Cin * Cout (transformed weights over 256 KiB, half the L2), up to four 16-tile blocks share each pass
     /// over them (measured at 2 threads: up to +30% at 256 and +10% at 128 channels, -3-8% at 64 where U stays in L2).
     static let groupAbove = 64 * 64
+    /// With AVX-512, above this Cin * Cout two 16-tile blocks share each pass over U (the two-panel GEMM kernel).
+    static let pairAbove = 32 * 32
     /// Bytes the packed input rows of a piece may take (all input channels at once).
     static let tileBudget = 320 * 1024
 
@@ -100,7 +102,12 @@ enum Winograd {
         let imageSize = cin * g.height * g.width
         // Large channel counts: several 16-tile blocks share each pass over U (16 * Cout * Cin floats, 1 MiB at 128 x 128,
         // which would otherwise stream from L3 once per 16 tiles); small ones keep one block, so V stays in L1/L2.
+        #if WXENS_AVX512
+        // Pairs of blocks run on the two-panel GEMM kernel: faster at 64 x 64 channels, no different at 32 x 32.
+        let maxGroup = cin * cout > groupAbove ? 4 : cin * cout > pairAbove ? 2 : 1
+        #else
         let maxGroup = cin * cout > groupAbove ? 4 : 1
+        #endif
         let subBlocks = 2 * colBlocks
         let group = min(maxGroup, subBlocks)
         Parallel.forEach(g.batch * rowTiles, perWorker: {
@@ -166,7 +173,20 @@ enum Winograd {
         for xi in 0..<16 {
             for k in 0..<nb {
                 let a = u + ((xi * coBlocks + cb0 + k) * cin) * 6
-                for s in 0..<group {
+                #if WXENS_AVX512
+                // Pairs of tile blocks share each broadcast of U (the same sums as one block at a time).
+                var s0 = 0
+                while s0 + 1 < group {
+                    GemmMicroKernel.runPairAVX512(kc: cin, a: a, b0: v + (xi * group + s0) * cin * blockTiles,
+                                                  b1: v + (xi * group + s0 + 1) * cin * blockTiles,
+                                                  tile0: m + ((xi * group + s0) * nb + k) * 6 * blockTiles,
+                                                  tile1: m + ((xi * group + s0 + 1) * nb + k) * 6 * blockTiles)
+                    s0 += 2
+                }
+                #else
+                let s0 = 0
+                #endif
+                for s in s0..<group {
                     GemmMicroKernel.run(kc: cin, a: a, b: v + (xi * group + s) * cin * blockTiles,
                                         tile: m + ((xi * group + s) * nb + k) * 6 * blockTiles)
                 }
@@ -179,6 +199,9 @@ enum Winograd {
     @inline(never)
     static func inputTransform(plan: ConvTile, tile: UnsafePointer<Float>, cin: Int, row: Int, col: Int,
                                v: UnsafeMutablePointer<Float>, xiStride vs: Int) {
+        #if WXENS_AVX512
+        inputTransformAVX512(plan: plan, tile: tile, cin: cin, row: row, col: col, v: v, xiStride: vs)
+        #else
         let rs = plan.rowStride, cs = plan.channelStride
         for ci in 0..<cin {
             for half in 0..<2 {
@@ -205,6 +228,7 @@ enum Winograd {
                 rowsOf(3, r0.3, r1.3, r2.3, r3.3)
             }
         }
+        #endif
     }
 
     /// Y = A^T M A with A^T = [[1,1,1,0], [0,1,-1,-1]] for `channels` output channels from co0 (M[xi] `xiStride`
@@ -213,6 +237,10 @@ enum Winograd {
     static func outputTransform(m: UnsafePointer<Float>, xiStride xs: Int, co0: Int, channels: Int, image n: Int,
                                 row: Int, rows: Int, col: Int, cols: Int,
                                 bias: UnsafePointer<Float>?, activation: ConvActivation, out: ConvOutput) {
+        #if WXENS_AVX512
+        outputTransformAVX512(m: m, xiStride: xs, co0: co0, channels: channels, image: n, row: row, rows: rows, col: col,
+                              cols: cols, bias: bias, activation: activation, out: out)
+        #else
         for c in 0..<channels {
             let b = bias?[co0 + c] ?? 0
             for half in 0..<2 {
@@ -236,6 +264,7 @@ enum Winograd {
                 }
             }
         }
+        #endif
     }
 
     /// Stores one output row of eight 2x2 tiles: pixels 2t and 2t + 1 from lanes t of `even` and `odd`, plus the

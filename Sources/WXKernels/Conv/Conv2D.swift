@@ -81,14 +81,24 @@ public enum Conv2D {
     }
 
     /// The register block for `g`: 6 channels x 16 pixels (with a 12x8 row tail), or 4 x 24 where that
-    /// computes fewer padded outputs (e.g. 32 channels, or rows of 24, 48, 96 or 360 pixels).
+    /// computes fewer padded outputs (e.g. 32 channels, or rows of 24, 48, 96 or 360 pixels); with AVX-512, where
+    /// it takes fewer FMA instructions.
     static func microTile(_ g: ConvGeometry) -> (mr: Int, nr: Int) {
         let cout = g.outChannels, wout = g.outWidth
         let blocks6 = (cout + 5) / 6
         let rem = wout % 16
+        #if WXENS_AVX512
+        // In FMA instructions per (channel, tap) step: 6x16 is one zmm per channel (a last block of at most 4 channels
+        // runs 4x16), 4x24 a zmm and a ymm per channel, and the 12x8 tail one ymm per channel.
+        let rows6 = cout - (blocks6 - 1) * 6 <= 4 ? (blocks6 - 1) * 6 + 4 : blocks6 * 6
+        var work6 = rows6 * (wout / 16)
+        if rem > 8 { work6 += rows6 } else if rem > 0 { work6 += (blocks6 + 1) / 2 * 12 }
+        let work4 = (cout + 3) / 4 * 4 * ((wout + 23) / 24) * 2
+        #else
         var work6 = blocks6 * 6 * (wout / 16 * 16)
         if rem > 8 { work6 += blocks6 * 6 * 16 } else if rem > 0 { work6 += (blocks6 + 1) / 2 * 12 * 8 }
         let work4 = (cout + 3) / 4 * 4 * ((wout + 23) / 24 * 24)
+        #endif
         return work4 < work6 ? (4, 24) : (6, 16)
     }
 

@@ -2,6 +2,7 @@
 ///
 /// Written with portable `SIMD8<Float>`: with `-target-cpu` set to an AVX2+FMA CPU each
 /// `fma` is one `vfmadd` on a ymm register; on other CPUs LLVM splits the vectors legally.
+/// With `WXENS_AVX512` the hot kernels run their SIMD16 bodies (ConvMicroKernel+AVX512.swift) instead.
 enum ConvMicroKernel {
     /// Output channels per register block of the forward kernel.
     static let mr = 6
@@ -36,6 +37,10 @@ enum ConvMicroKernel {
     static func forward6x16(tile: UnsafePointer<Float>, offsets: UnsafePointer<Int>, taps: Int,
                             channels: Int, cinStride: Int, w: UnsafePointer<Float>,
                             out: UnsafeMutablePointer<Float>, outStride: Int, accumulate: Bool) {
+        #if WXENS_AVX512
+        forward6x16AVX512(tile: tile, offsets: offsets, taps: taps, channels: channels, cinStride: cinStride, w: w,
+                          out: out, outStride: outStride, accumulate: accumulate)
+        #else
         var a00 = SIMD8<Float>(), a01 = SIMD8<Float>()
         var a10 = SIMD8<Float>(), a11 = SIMD8<Float>()
         var a20 = SIMD8<Float>(), a21 = SIMD8<Float>()
@@ -74,6 +79,7 @@ enum ConvMicroKernel {
         store(a00, o0); store(a01, o0 + 8); store(a10, o1); store(a11, o1 + 8)
         store(a20, o2); store(a21, o2 + 8); store(a30, o3); store(a31, o3 + 8)
         store(a40, o4); store(a41, o4 + 8); store(a50, o5); store(a51, o5 + 8)
+        #endif
     }
 
     /// 4 output channels x 16 pixels, for the last block of a 6x16 layout when it holds at most 4 channels:
@@ -82,6 +88,10 @@ enum ConvMicroKernel {
     static func forward4x16(tile: UnsafePointer<Float>, offsets: UnsafePointer<Int>, taps: Int,
                             channels: Int, cinStride: Int, w: UnsafePointer<Float>, wStride: Int,
                             out: UnsafeMutablePointer<Float>, outStride: Int, accumulate: Bool) {
+        #if WXENS_AVX512
+        forward4x16AVX512(tile: tile, offsets: offsets, taps: taps, channels: channels, cinStride: cinStride, w: w,
+                          wStride: wStride, out: out, outStride: outStride, accumulate: accumulate)
+        #else
         var a00 = SIMD8<Float>(), a01 = SIMD8<Float>()
         var a10 = SIMD8<Float>(), a11 = SIMD8<Float>()
         var a20 = SIMD8<Float>(), a21 = SIMD8<Float>()
@@ -111,6 +121,7 @@ enum ConvMicroKernel {
         }
         store(a00, o0); store(a01, o0 + 8); store(a10, o1); store(a11, o1 + 8)
         store(a20, o2); store(a21, o2 + 8); store(a30, o3); store(a31, o3 + 8)
+        #endif
     }
 
     /// 4 output channels x 24 pixels (three SIMD8 vectors), for channel counts that are multiples of 4
@@ -121,6 +132,10 @@ enum ConvMicroKernel {
     static func forward4x24(tile: UnsafePointer<Float>, offsets: UnsafePointer<Int>, taps: Int,
                             channels: Int, cinStride: Int, w: UnsafePointer<Float>,
                             out: UnsafeMutablePointer<Float>, outStride: Int, accumulate: Bool) {
+        #if WXENS_AVX512
+        forward4x24AVX512(tile: tile, offsets: offsets, taps: taps, channels: channels, cinStride: cinStride, w: w,
+                          out: out, outStride: outStride, accumulate: accumulate)
+        #else
         var a00 = SIMD8<Float>(), a01 = SIMD8<Float>(), a02 = SIMD8<Float>()
         var a10 = SIMD8<Float>(), a11 = SIMD8<Float>(), a12 = SIMD8<Float>()
         var a20 = SIMD8<Float>(), a21 = SIMD8<Float>(), a22 = SIMD8<Float>()
@@ -154,6 +169,7 @@ enum ConvMicroKernel {
         store(a10, o1); store(a11, o1 + 8); store(a12, o1 + 16)
         store(a20, o2); store(a21, o2 + 8); store(a22, o2 + 16)
         store(a30, o3); store(a31, o3 + 8); store(a32, o3 + 16)
+        #endif
     }
 
     /// Tail of a row: 12 output channels (two packed 6-channel blocks `w0`, `w1`) x 8 pixels.
@@ -200,6 +216,10 @@ enum ConvMicroKernel {
     static func weightGrad4x3(g: UnsafePointer<Float>, gChannelStride: Int, gRowStride: Int,
                               x0: UnsafePointer<Float>, x1: UnsafePointer<Float>, x2: UnsafePointer<Float>,
                               xRowStride: Int, rows: Int, chunks: Int, acc: UnsafeMutablePointer<Float>) {
+        #if WXENS_AVX512
+        weightGrad4x3AVX512(g: g, gChannelStride: gChannelStride, gRowStride: gRowStride, x0: x0, x1: x1, x2: x2,
+                            xRowStride: xRowStride, rows: rows, chunks: chunks, acc: acc)
+        #else
         var a00 = load(acc), a01 = load(acc + 8), a02 = load(acc + 16)
         var a10 = load(acc + 24), a11 = load(acc + 32), a12 = load(acc + 40)
         var a20 = load(acc + 48), a21 = load(acc + 56), a22 = load(acc + 64)
@@ -225,5 +245,6 @@ enum ConvMicroKernel {
         store(a10, acc + 24); store(a11, acc + 32); store(a12, acc + 40)
         store(a20, acc + 48); store(a21, acc + 56); store(a22, acc + 64)
         store(a30, acc + 72); store(a31, acc + 80); store(a32, acc + 88)
+        #endif
     }
 }
