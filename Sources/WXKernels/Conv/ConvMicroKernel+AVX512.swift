@@ -19,6 +19,17 @@ extension ConvMicroKernel {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: V16.self)
     }
 
+    /// The input of (channel, tap) step (`tc`, `t`), then moves to the next step: the next tap, or tap 0 of the
+    /// next channel (`cinStride` further) after the last.
+    @inline(__always)
+    static func nextStep(_ t: inout Int, _ tc: inout UnsafePointer<Float>, offsets: UnsafePointer<Int>, taps: Int,
+                         cinStride: Int) -> UnsafePointer<Float> {
+        let p = tc + offsets[t]
+        t += 1
+        if t == taps { t = 0; tc += cinStride }
+        return p
+    }
+
     /// `forward6x16` with one SIMD16 per output channel and even/odd (channel, tap) steps in two accumulator sets.
     @inline(__always)
     static func forward6x16AVX512(tile: UnsafePointer<Float>, offsets: UnsafePointer<Int>, taps: Int,
@@ -31,12 +42,8 @@ extension ConvMicroKernel {
         var t = 0
         let steps = channels * taps
         for _ in 0..<(steps / 2) {
-            let p0 = tc + offsets[t]
-            t += 1
-            if t == taps { t = 0; tc += cinStride }
-            let p1 = tc + offsets[t]
-            t += 1
-            if t == taps { t = 0; tc += cinStride }
+            let p0 = nextStep(&t, &tc, offsets: offsets, taps: taps, cinStride: cinStride)
+            let p1 = nextStep(&t, &tc, offsets: offsets, taps: taps, cinStride: cinStride)
             let x = load16(p0), y = load16(p1)
             a0 = a0.addingProduct(x, V16(repeating: wp[0]))
             a1 = a1.addingProduct(x, V16(repeating: wp[1]))
@@ -84,12 +91,8 @@ extension ConvMicroKernel {
         var t = 0
         let steps = channels * taps
         for _ in 0..<(steps / 2) {
-            let p0 = tc + offsets[t]
-            t += 1
-            if t == taps { t = 0; tc += cinStride }
-            let p1 = tc + offsets[t]
-            t += 1
-            if t == taps { t = 0; tc += cinStride }
+            let p0 = nextStep(&t, &tc, offsets: offsets, taps: taps, cinStride: cinStride)
+            let p1 = nextStep(&t, &tc, offsets: offsets, taps: taps, cinStride: cinStride)
             let x = load16(p0), y = load16(p1)
             let wq = wp + wStride
             a0 = a0.addingProduct(x, V16(repeating: wp[0]))
@@ -133,12 +136,8 @@ extension ConvMicroKernel {
         var t = 0
         let steps = channels * taps
         for _ in 0..<(steps / 2) {
-            let p0 = tc + offsets[t]
-            t += 1
-            if t == taps { t = 0; tc += cinStride }
-            let p1 = tc + offsets[t]
-            t += 1
-            if t == taps { t = 0; tc += cinStride }
+            let p0 = nextStep(&t, &tc, offsets: offsets, taps: taps, cinStride: cinStride)
+            let p1 = nextStep(&t, &tc, offsets: offsets, taps: taps, cinStride: cinStride)
             let x = load16(p0), xs = load(p0 + 16)
             let y = load16(p1), ys = load(p1 + 16)
             a0 = a0.addingProduct(x, V16(repeating: wp[0])); c0 = c0.addingProduct(xs, V8(repeating: wp[0]))
