@@ -8,7 +8,7 @@ import WXPipelines
 /// cancelled array task shows as failed and a resubmission runs only its shard; a VAE reforecast's array equals its
 /// local run too.
 final class ReforecastSlurmTests: XCTestCase {
-    private func writeConfig(_ fx: ReforecastFixture, shards: Int) throws -> String {
+    private func writeConfig(_ fx: ReforecastFixture, shards: Int, samplerSteps: Int = 1) throws -> String {
         let yaml = """
         generator: gee
         checkpoint: \(fx.model)
@@ -18,7 +18,7 @@ final class ReforecastSlurmTests: XCTestCase {
         seed: 3
         shards: \(shards)
         batch_size: 4
-        sampler_steps: 1
+        sampler_steps: \(samplerSteps)
         """
         let path = fx.path("reforecast.yaml")
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
@@ -81,7 +81,9 @@ final class ReforecastSlurmTests: XCTestCase {
         try requireSlurm()
         let fx = try ReforecastFixture()
         defer { fx.remove() }
-        let config = try writeConfig(fx, shards: 2)
+        // Enough sampler steps that a task generates for about a second: scancel's signal must reach the shard before
+        // it renames its part (with 1 step the tiny model finished a task within the signal's delay).
+        let config = try writeConfig(fx, shards: 2, samplerSteps: 200)
         let local = fx.path("local"), cluster = fx.path("cluster")
         for dir in [local, cluster] {
             let r = try ReforecastFixture.run(["reforecast", "plan", "--config", config, "--out", dir, "--no-calibrate"])
