@@ -13,7 +13,7 @@ extension Elementwise {
             throw KernelError.shapeMismatch(op: "mulBackward", detail: "gradOutput \(gradOutput.shape) differs from a \(a.shape)")
         }
         let bc = try ChannelBroadcast(op: "mulBackward", x: a.shape, other: b.shape)
-        let gradA = try combine("mulBackward", gradOutput, b, *)
+        let gradA = try combine("mulBackward", gradOutput, b, ElementwiseMultiply.self)
         return (gradA, bc.reduce(gradOutput.storage.pointer, weights: a.storage.pointer, into: b.shape))
     }
 

@@ -42,6 +42,22 @@ final class ElementwiseTests: XCTestCase {
         assertClose(Elementwise.scaleBackward(gradOutput: x, by: -2.5), x.doubles.map { -2.5 * $0 }, tolerance: gradientTolerance, "scale'")
     }
 
+    /// The vector loops give the bits of the plain Float loop, including the tails and chunk edges.
+    func testVectorLoopsMatchScalarFloatBits() throws {
+        var rng = SeededRandom(41)
+        for (shape, bShape, mode) in [([2, 3, 37, 41], [2, 3, 37, 41], "full"), ([1, 2, 211, 97], [1, 2, 211, 97], "full"),
+                                      ([2, 3, 37, 41], [3], "channel"), ([2, 3, 5, 7], [2, 3], "sample")] {
+            let (c, s) = (shape[1], shape.dropFirst(2).reduce(1, *))
+            let a = rng.tensor(shape), b = rng.tensor(bShape)
+            let av = a.array, bv = b.array
+            func bAt(_ i: Int) -> Float { mode == "full" ? bv[i] : (mode == "channel" ? bv[(i / s) % c] : bv[i / s]) }
+            XCTAssertEqual(try Elementwise.add(a, b).array.map(\.bitPattern), av.indices.map { (av[$0] + bAt($0)).bitPattern },
+                           "add \(shape) \(bShape)")
+            XCTAssertEqual(try Elementwise.mul(a, b).array.map(\.bitPattern), av.indices.map { (av[$0] * bAt($0)).bitPattern },
+                           "mul \(shape) \(bShape)")
+        }
+    }
+
     func testMatchesPyTorch() throws {
         let a = try OpsGolden.load("mul_channel", "a"), b = try OpsGolden.load("mul_channel", "b")
         try OpsGolden.check(try Elementwise.mul(a, b), "mul_channel", "y", tolerance: forwardTolerance)
