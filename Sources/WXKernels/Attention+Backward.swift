@@ -40,10 +40,23 @@ extension SpatialAttention {
             // Softmax backward: dS = P (dP - sum_j P dP).
             for i in 0..<l {
                 let pr = prob + i * l, dr = ds + i * l
+                // The dot in 8 Double lanes, added in order 0...7, then the tail in order.
+                var lanes = SIMD8<Double>(repeating: 0)
+                var j = 0
+                while j + 8 <= l {
+                    lanes += SIMD8<Double>(VectorMath.load(pr + j)) * SIMD8<Double>(VectorMath.load(dr + j))
+                    j += 8
+                }
                 var dot = 0.0
-                for j in 0..<l { dot += Double(pr[j]) * Double(dr[j]) }
-                let dotF = Float(dot)
-                for j in 0..<l { dr[j] = pr[j] * (dr[j] - dotF) }
+                for lane in 0..<8 { dot += lanes[lane] }
+                while j < l { dot += Double(pr[j]) * Double(dr[j]); j += 1 }
+                let dotF = Float(dot), dv = SIMD8<Float>(repeating: dotF)
+                j = 0
+                while j + 8 <= l {
+                    VectorMath.store(VectorMath.load(pr + j) * (VectorMath.load(dr + j) - dv), dr + j)
+                    j += 8
+                }
+                while j < l { dr[j] = pr[j] * (dr[j] - dotF); j += 1 }
             }
             // dQ = scale K dS^T, dK = scale Q dS.
             Gemm.sgemm(transA: false, transB: true, m: d, n: l, k: l, alpha: scale, a: kp + off, lda: l,

@@ -70,9 +70,8 @@ public enum SpatialAttention {
         if items >= Parallel.threads { Parallel.forEach(items) { body($0, false) } } else { for i in 0..<items { body(i, true) } }
     }
 
-    /// Row-wise numerically stable softmax of an L x L matrix in place (max subtracted, sums in Double in index order).
-    /// The max and the final scaling run eight lanes at a time (a max is exact in any order); exp and the sum stay
-    /// scalar, in order.
+    /// Row-wise numerically stable softmax of an L x L matrix in place (max subtracted, sums in Double in a fixed order).
+    /// The max, exp (`VectorMath.exp`), the sum and the final scaling run eight lanes at a time.
     static func softmaxRows(_ s: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
         for i in 0..<rows {
             let row = s + i * cols
@@ -85,8 +84,23 @@ public enum SpatialAttention {
             }
             var m = mv.max()
             while j < cols { m = max(m, row[j]); j += 1 }
+            // e^(x - m) with VectorMath.exp for every element (tail lanes too); the sum in 8 Double lanes, the lanes
+            // then added in order 0...7, then the tail in order: a fixed order at any thread count.
+            let mv8 = SIMD8<Float>(repeating: m)
+            var lanes = SIMD8<Double>(repeating: 0)
+            j = 0
+            while j + 8 <= cols {
+                let e = VectorMath.exp(VectorMath.load(row + j) - mv8)
+                VectorMath.store(e, row + j)
+                lanes += SIMD8<Double>(e)
+                j += 8
+            }
             var acc = 0.0
-            for j in 0..<cols { let e = Foundation.exp(row[j] - m); row[j] = e; acc += Double(e) }
+            for lane in 0..<8 { acc += lanes[lane] }
+            while j < cols {
+                let e = VectorMath.exp(SIMD8<Float>(repeating: row[j] - m))[0]
+                row[j] = e; acc += Double(e); j += 1
+            }
             let inv = Float(1 / acc)
             let iv = SIMD8<Float>(repeating: inv)
             j = 0
