@@ -44,7 +44,7 @@ extension SpatialAttention {
                 var lanes = SIMD8<Double>(repeating: 0)
                 var j = 0
                 while j + 8 <= l {
-                    lanes += SIMD8<Double>(VectorMath.load(pr + j)) * SIMD8<Double>(VectorMath.load(dr + j))
+                    lanes += VectorMath.widen(VectorMath.load(pr + j)) * VectorMath.widen(VectorMath.load(dr + j))
                     j += 8
                 }
                 var dot = 0.0

@@ -92,7 +92,7 @@ public enum SpatialAttention {
             while j + 8 <= cols {
                 let e = VectorMath.exp(VectorMath.load(row + j) - mv8)
                 VectorMath.store(e, row + j)
-                lanes += SIMD8<Double>(e)
+                lanes += VectorMath.widen(e)
                 j += 8
             }
             var acc = 0.0

@@ -35,6 +35,13 @@ enum VectorMath {
         1 / (1 + exp(-x))
     }
 
+    /// The 8 lanes as Doubles, written lane by lane so it inlines to one vector conversion (the generic SIMD
+    /// conversion initialiser is called out of line).
+    @inline(__always)
+    static func widen(_ v: SIMD8<Float>) -> SIMD8<Double> {
+        SIMD8(Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]), Double(v[4]), Double(v[5]), Double(v[6]), Double(v[7]))
+    }
+
     /// Loads 8 floats from any address.
     @inline(__always)
     static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
