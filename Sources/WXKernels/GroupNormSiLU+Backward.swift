@@ -100,7 +100,8 @@ extension GroupNormSiLU {
         return GroupNormSiLUGradients(input: dx, gamma: dgamma, beta: dbeta, scale: dscale, shift: dshift)
     }
 
-    /// Writes gz = g silu'(a x + b) to `out` over one plane and returns (sum gz, sum gz x) in Double.
+    /// Writes gz = g silu'(a x + b) to `out` over one plane and returns (sum gz, sum gz x) in Double (16 lanes at a
+    /// time under WXENS_AVX512, the same bits).
     @inline(__always)
     static func siluGradient(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                              _ s: Int, _ a: Float, _ b: Float) -> (Double, Double) {
@@ -112,6 +113,9 @@ extension GroupNormSiLU {
         }
         var accG = SIMD8<Float>(), accGX = SIMD8<Float>()
         var i = 0
+        #if WXENS_AVX512
+        i = siluGradient16(x, g, out, s, a, b, &accG, &accGX)
+        #endif
         while i + 8 <= s {
             let xv = VectorMath.load(x + i)
             let v = gz(xv, VectorMath.load(g + i))
@@ -131,12 +135,46 @@ extension GroupNormSiLU {
         return (sg, sgx)
     }
 
-    /// dx = ag gz + bx x + c0 in place over one plane (gz is what `out` holds).
+    #if WXENS_AVX512
+    /// The leading multiple of 16 elements of `siluGradient`, 16 lanes at a time; the low then the high half go into
+    /// the 8 accumulator lanes, the order of the SIMD8 loop. Returns the count done. Out of line: inlined into the
+    /// large backward closure, its `VectorMath` calls were left out of line.
+    @inline(never)
+    static func siluGradient16(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                               _ s: Int, _ a: Float, _ b: Float,
+                               _ accG: inout SIMD8<Float>, _ accGX: inout SIMD8<Float>) -> Int {
+        let av = SIMD16<Float>(repeating: a), bv = SIMD16<Float>(repeating: b)
+        var i = 0
+        while i + 16 <= s {
+            let xv = VectorMath.load16(x + i)
+            let z = xv * av + bv
+            let sig = VectorMath.sigmoid(z)
+            let v = VectorMath.load16(g + i) * sig * (1 + z * (1 - sig))
+            VectorMath.store(v, out + i)
+            let vx = v * xv
+            accG += v.lowHalf
+            accGX += vx.lowHalf
+            accG += v.highHalf
+            accGX += vx.highHalf
+            i += 16
+        }
+        return i
+    }
+    #endif
+
+    /// dx = ag gz + bx x + c0 in place over one plane (gz is what `out` holds; 16 lanes at a time under WXENS_AVX512).
     @inline(__always)
     static func inputGradient(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ s: Int,
                               _ ag: Float, _ bx: Float, _ c0: Float) {
         let a = SIMD8<Float>(repeating: ag), b = SIMD8<Float>(repeating: bx), c = SIMD8<Float>(repeating: c0)
         var i = 0
+        #if WXENS_AVX512
+        let a16 = SIMD16<Float>(repeating: ag), b16 = SIMD16<Float>(repeating: bx), c16 = SIMD16<Float>(repeating: c0)
+        while i + 16 <= s {
+            VectorMath.store(a16 * VectorMath.load16(out + i) + b16 * VectorMath.load16(x + i) + c16, out + i)
+            i += 16
+        }
+        #endif
         while i + 8 <= s {
             VectorMath.store(a * VectorMath.load(out + i) + b * VectorMath.load(x + i) + c, out + i)
             i += 8
