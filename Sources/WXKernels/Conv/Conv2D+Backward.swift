@@ -38,7 +38,8 @@ extension Conv2D {
         return gw
     }
 
-    /// Gradient of the loss with respect to the bias: grad_bias[co] = sum_{n, y, x} grad_output[n, co, y, x].
+    /// Gradient of the loss with respect to the bias: grad_bias[co] = sum_{n, y, x} grad_output[n, co, y, x] (each plane
+    /// summed by `biasPlaneSum`, the planes in order in Double).
     public static func backwardBias(gradOutput: Tensor) throws -> Tensor {
         guard gradOutput.rank == 4 else { throw ConvError.badRank(operand: "gradOutput", expected: 4, shape: gradOutput.shape) }
         let (n, c, hw) = (gradOutput.shape[0], gradOutput.shape[1], gradOutput.shape[2] * gradOutput.shape[3])
@@ -48,16 +49,30 @@ extension Conv2D {
             let o = out.baseAddress!
             Parallel.forEach(c) { co in
                 var s = 0.0
-                for i in 0..<n {
-                    let p = go + (i * c + co) * hw
-                    var part: Float = 0
-                    for k in 0..<hw { part += p[k] }
-                    s += Double(part)
-                }
+                for i in 0..<n { s += biasPlaneSum(go + (i * c + co) * hw, hw) }
                 o[co] = Float(s)
             }
         }
         return gb
+    }
+
+    /// Sum of `count` floats: 8-float blocks alternately into two 8-lane Float accumulators, those added, their lanes
+    /// added in order in Double, then the tail in order (a fixed order on every build and thread count).
+    @inline(__always)
+    static func biasPlaneSum(_ p: UnsafePointer<Float>, _ count: Int) -> Double {
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>()
+        var k = 0
+        while k + 16 <= count {
+            a0 += VectorMath.load(p + k)
+            a1 += VectorMath.load(p + k + 8)
+            k += 16
+        }
+        if k + 8 <= count { a0 += VectorMath.load(p + k); k += 8 }
+        let a = a0 + a1
+        var total = 0.0
+        for l in 0..<8 { total += Double(a[l]) }
+        while k < count { total += Double(p[k]); k += 1 }
+        return total
     }
 
     /// Packs the flipped sub-kernel of stride phase (py, px) with channels swapped, as `packWeights` lays out
