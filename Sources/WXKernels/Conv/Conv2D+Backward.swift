@@ -256,7 +256,7 @@ extension Conv2D {
                             for p in wout..<wo8 { d[p] = 0 }
                         }
                     }
-                    piece.accumulate(goPlane: goPlane, gRowStride: wo8, xRowStride: g.strideHeight * plan.rowStride,
+                    piece.accumulate(g: goTile, gChannelStride: goPlane, gRowStride: wo8, xRowStride: g.strideHeight * plan.rowStride,
                                      rows: rowsHere, chunks: wo8 / 8)
                 }
             }
@@ -269,9 +269,10 @@ extension Conv2D {
     /// Pixels per weight-gradient tile (measured on the Zen 3: 3072 beats 256 to 1536 and 6144; long runs stream well).
     static let wgradPixels = 3072
 
-    /// Weight gradient at stride 1: tile rows are packed back to back (Wout + kw - 1 apart) and the
-    /// output gradient is laid out the same way with zeros between rows, so each tile is one long
-    /// run of pixels for the 4x3 micro-kernel and its horizontal sums are paid once per tile.
+    /// Weight gradient at stride 1. Where the output width is a multiple of 8 and the output channels of 4, the
+    /// micro-kernel reads the output gradient in place, row by row against the packed input rows (Wout + kw - 1
+    /// apart); otherwise tile rows are packed back to back and the output gradient is copied out the same way with
+    /// zeros between rows, so each tile is one long run of pixels and its horizontal sums are paid once per tile.
     static func backwardWeightStride1(go: UnsafePointer<Float>, x: UnsafePointer<Float>, g: ConvGeometry,
                                       gw: UnsafeMutablePointer<Float>) {
         let hout = g.outHeight, wout = g.outWidth
@@ -287,7 +288,8 @@ extension Conv2D {
         let taps = g.kernelHeight * g.kernelWidth
         let ciTasks = (cin + plan.channelBlock - 1) / plan.channelBlock
         let rowTiles = (hout + plan.tileRows - 1) / plan.tileRows
-        let goPlane = (plan.tileRows * rowLength + 7) / 8 * 8
+        let inPlace = wout % 8 == 0 && cout % 4 == 0
+        let goPlane = inPlace ? 0 : (plan.tileRows * rowLength + 7) / 8 * 8
         let imageSize = cin * g.height * g.width
         Parallel.forEach(ciTasks * coTasks) { task in
             let piece = WeightGradPiece(task: task, plan: plan, coChunk: coChunk, taps: taps) { $0 * goPlane }
@@ -296,8 +298,13 @@ extension Conv2D {
             for n in 0..<g.batch {
                 for rt in 0..<rowTiles {
                     let oh0 = rt * plan.tileRows, rowsHere = min(plan.tileRows, hout - oh0)
-                    let flat = (rowsHere * rowLength + 7) / 8 * 8
                     plan.pack(image: x + n * imageSize, c0: c0, kc: kc, oh0: oh0, into: tile)
+                    if inPlace {
+                        piece.accumulate(g: go + ((n * cout + co0) * hout + oh0) * wout, gChannelStride: hout * wout,
+                                         gRowStride: wout, xRowStride: rowLength, rows: rowsHere, chunks: wout / 8)
+                        continue
+                    }
+                    let flat = (rowsHere * rowLength + 7) / 8 * 8
                     for co in 0..<nco {
                         let d = goTile + co * goPlane
                         for r in 0..<rowsHere {
@@ -306,7 +313,7 @@ extension Conv2D {
                         }
                         (d + rowsHere * rowLength).update(repeating: 0, count: flat - rowsHere * rowLength)
                     }
-                    piece.accumulate(goPlane: goPlane, gRowStride: 0, xRowStride: 0, rows: 1, chunks: flat / 8)
+                    piece.accumulate(g: goTile, gChannelStride: goPlane, gRowStride: 0, xRowStride: 0, rows: 1, chunks: flat / 8)
                 }
             }
             piece.store(into: gw, taps: taps, inChannels: cin)

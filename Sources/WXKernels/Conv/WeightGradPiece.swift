@@ -41,15 +41,17 @@ struct WeightGradPiece {
         tile.deallocate(); goTile.deallocate(); acc.deallocate(); ctOffs.deallocate()
     }
 
-    /// Adds output gradient times input over `rows` x `chunks`*8 pixels of the current tiles into the accumulators.
+    /// Adds output gradient times input over `rows` x `chunks`*8 pixels of the current tiles into the accumulators;
+    /// the output gradient of the piece's first channel starts at `g` (its tile `goTile`, or the tensor itself),
+    /// channels `gChannelStride` apart.
     @inline(__always)
-    func accumulate(goPlane: Int, gRowStride: Int, xRowStride: Int, rows: Int, chunks: Int) {
+    func accumulate(g: UnsafePointer<Float>, gChannelStride: Int, gRowStride: Int, xRowStride: Int, rows: Int, chunks: Int) {
         var cb = 0
         while cb < nco {
             var j = 0
             while j < nct {
                 ConvMicroKernel.weightGrad4x3(
-                    g: goTile + cb * goPlane, gChannelStride: goPlane, gRowStride: gRowStride,
+                    g: g + cb * gChannelStride, gChannelStride: gChannelStride, gRowStride: gRowStride,
                     x0: tile + ctOffs[j], x1: tile + ctOffs[j + 1], x2: tile + ctOffs[j + 2],
                     xRowStride: xRowStride, rows: rows, chunks: chunks,
                     acc: acc + ((cb / 4) * (nctPad / 3) + j / 3) * 96)
