@@ -113,21 +113,24 @@ final class ConvKernelTests: XCTestCase {
         }
     }
 
-    /// Stride-1 weight gradients read in place (output width a multiple of 8, output channels of 4), over several row
-    /// tiles and a partial last output-channel chunk, beside the copied layout (30 output channels) on the same grid.
+    /// Weight gradients read in place (output width a multiple of 8, output channels of 4) at stride 1 and 2, over
+    /// several row tiles and a partial last output-channel chunk, beside the copied layout (30 output channels) on the
+    /// same grids.
     func testWeightGradientReadsTheOutputGradientInPlace() throws {
         var rng = SeededRandom(7)
         let globe = ConvPadding(height: .reflect(1), width: .circular(1))
         let cases: [(n: Int, cin: Int, cout: Int, h: Int, w: Int)] = [(2, 20, 36, 40, 96), (1, 12, 8, 5, 16), (2, 20, 30, 40, 96)]
-        for c in cases {
-            let x = rng.tensor([c.n, c.cin, c.h, c.w])
-            let wShape = [c.cout, c.cin, 3, 3]
-            let g = try ConvGeometry(inputShape: x.shape, weightShape: wShape, stride: 1, padding: globe)
-            let go = rng.tensor(g.outputShape)
-            let gw = try Conv2D.backwardWeight(gradOutput: go, input: x, weightShape: wShape, padding: globe)
-            let r = try Conv2DReference.backwardWeight(gradOutput: go.doubles, input: x.doubles, inputShape: x.shape,
-                                                       weightShape: wShape, stride: 1, padding: globe)
-            XCTAssertLessThan(relativeError(gw.array, r), 1e-5, "backwardWeight \(c)")
+        for stride in [1, 2] {
+            for c in cases {
+                let x = rng.tensor([c.n, c.cin, c.h, c.w])
+                let wShape = [c.cout, c.cin, 3, 3]
+                let g = try ConvGeometry(inputShape: x.shape, weightShape: wShape, stride: stride, padding: globe)
+                let go = rng.tensor(g.outputShape)
+                let gw = try Conv2D.backwardWeight(gradOutput: go, input: x, weightShape: wShape, stride: stride, padding: globe)
+                let r = try Conv2DReference.backwardWeight(gradOutput: go.doubles, input: x.doubles, inputShape: x.shape,
+                                                           weightShape: wShape, stride: stride, padding: globe)
+                XCTAssertLessThan(relativeError(gw.array, r), 1e-5, "backwardWeight stride \(stride) \(c)")
+            }
         }
     }
 

@@ -238,7 +238,9 @@ extension Conv2D {
         let coTasks = (cout + coChunk - 1) / coChunk
         let ciTasks = (cin + plan.channelBlock - 1) / plan.channelBlock
         let rowTiles = (hout + plan.tileRows - 1) / plan.tileRows
-        let goPlane = plan.tileRows * wo8
+        // Rows of a multiple of 8 and whole 4-channel blocks are read where they lie (the same sums as the copy).
+        let inPlace = wout == wo8 && cout % 4 == 0
+        let goPlane = inPlace ? 0 : plan.tileRows * wo8
         let imageSize = cin * g.height * g.width
         Parallel.forEach(ciTasks * coTasks) { task in
             let piece = WeightGradPiece(task: task, plan: plan, coChunk: coChunk, taps: taps) { $0 * goPlane + 8 }
@@ -248,6 +250,12 @@ extension Conv2D {
                 for rt in 0..<rowTiles {
                     let oh0 = rt * plan.tileRows, rowsHere = min(plan.tileRows, hout - oh0)
                     plan.pack(image: x + n * imageSize, c0: c0, kc: kc, oh0: oh0, into: tile)
+                    if inPlace {
+                        piece.accumulate(g: go + ((n * cout + co0) * hout + oh0) * wout, gChannelStride: hout * wout,
+                                         gRowStride: wout, xRowStride: g.strideHeight * plan.rowStride,
+                                         rows: rowsHere, chunks: wo8 / 8)
+                        continue
+                    }
                     for co in 0..<nco {
                         for r in 0..<rowsHere {
                             let s = go + ((n * cout + co0 + co) * hout + oh0 + r) * wout
