@@ -128,15 +128,16 @@ extension Conv2D {
         }
         let interior = sub(firstRow: g.padH.before, rows: h)
         let interiorOut = ConvOutput(base: gi, imageStride: cin * h * wd, channelStride: h * wd, rowStride: wd, colStride: 1)
-        // The interior and the border strips share one set of weights, made on first use: Winograd transforms the
-        // flipped weights straight from w, the direct kernel packs them (strips have the interior's channels and width,
-        // so they take the same path and register block).
-        var u: UnsafeMutablePointer<Float>?, packed: UnsafeMutablePointer<Float>?
-        defer { u?.deallocate(); packed?.deallocate() }
+        // The interior and the border strips share the weights, made on first use: Winograd transforms the flipped
+        // weights straight from w (strips of 1-2 rows take F(2x2, 3x3), so one transform of each kind at most), the
+        // direct kernel packs them (strips have the interior's channels and width, so the same register block).
+        var u: [WinogradKind: UnsafeMutablePointer<Float>] = [:], packed: UnsafeMutablePointer<Float>?
+        defer { u.values.forEach { $0.deallocate() }; packed?.deallocate() }
         func run(_ sg: ConvGeometry, _ out: ConvOutput) {
-            if algorithm == .automatic, let plan = Winograd.plan(sg, out: out) {
-                if u == nil { u = Winograd.transformWeights(adjointOf: w, cin: cin, cout: cout) }
-                Winograd.forward(x: go, g: sg, plan: plan, u: u!, bias: nil, activation: .none, out: out)
+            if let (kind, plan) = WinogradKind.choose(algorithm, sg, out: out) {
+                let uk = u[kind] ?? kind.transformWeights(adjointOf: w, cin: cin, cout: cout)
+                u[kind] = uk
+                kind.forward(x: go, g: sg, plan: plan, u: uk, bias: nil, activation: .none, out: out)
             } else {
                 if packed == nil { packed = packFlippedWeights(w, g: g, py: 0, px: 0, kjh: kh, kjw: kw, mr: microTile(sg).mr) }
                 forwardCore(x: go, g: sg, packedWeights: packed!, bias: nil, activation: .none, out: out)
@@ -190,10 +191,10 @@ extension Conv2D {
                 let out = ConvOutput(base: gp + py * wp + px, imageStride: cin * plane, channelStride: plane,
                                      rowStride: sh * wp, colStride: sw)
                 // At stride 1 the one phase is the whole flipped kernel: Winograd where it suits, as in the stride-1 path.
-                if sh == 1 && sw == 1 && algorithm == .automatic, let plan = Winograd.plan(sub, out: out) {
-                    let u = Winograd.transformWeights(adjointOf: w, cin: cin, cout: cout)
+                if sh == 1 && sw == 1, let (kind, plan) = WinogradKind.choose(algorithm, sub, out: out) {
+                    let u = kind.transformWeights(adjointOf: w, cin: cin, cout: cout)
                     defer { u.deallocate() }
-                    Winograd.forward(x: go, g: sub, plan: plan, u: u, bias: nil, activation: .none, out: out)
+                    kind.forward(x: go, g: sub, plan: plan, u: u, bias: nil, activation: .none, out: out)
                     continue
                 }
                 let packed = packFlippedWeights(w, g: g, py: py, px: px, kjh: kjh, kjw: kjw, mr: microTile(sub).mr)

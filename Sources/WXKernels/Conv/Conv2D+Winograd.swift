@@ -164,13 +164,14 @@ enum Winograd {
         }
     }
 
-    /// M[xi][s][b*6 + r][t] = sum_ci U[xi][cb0 + b][ci][r] * V[xi][s][ci][t] for the `nb` output-channel blocks from
-    /// cb0 and the `group` tile blocks s: GEMMs of (6 x Cin) x (Cin x 16) blocks on the GEMM micro-kernel, each U block
-    /// used for every tile block while it is in L1; the sum over ci runs in index order.
+    /// M[xi][s][b*6 + r][t] = sum_ci U[xi][cb0 + b][ci][r] * V[xi][s][ci][t] for the `points` transformed points xi
+    /// (16 for F(2x2, 3x3), 36 for F(4x4, 3x3)), the `nb` output-channel blocks from cb0 and the `group` tile blocks s:
+    /// GEMMs of (6 x Cin) x (Cin x 16) blocks on the GEMM micro-kernel, each U block used for every tile block while
+    /// it is in L1; the sum over ci runs in index order.
     @inline(never)
-    static func multiply(u: UnsafePointer<Float>, v: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+    static func multiply(points: Int = 16, u: UnsafePointer<Float>, v: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
                          cin: Int, coBlocks: Int, cb0: Int, nb: Int, group: Int) {
-        for xi in 0..<16 {
+        for xi in 0..<points {
             for k in 0..<nb {
                 let a = u + ((xi * coBlocks + cb0 + k) * cin) * 6
                 #if WXENS_AVX512

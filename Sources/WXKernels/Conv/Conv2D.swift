@@ -22,8 +22,9 @@ public enum Conv2D {
     /// input [N, Cin, H, W], weight [Cout, Cin, kh, kw], bias [Cout] or nil, residual [N, Cout, Hout, Wout] or nil;
     /// returns [N, Cout, Hout, Wout]. The residual is added after the activation, in the epilogue: the same bits as
     /// `Elementwise.add` of the output without it, and no pass of its own.
-    /// `algorithm` `.automatic` runs Winograd F(2x2, 3x3) for the 3x3 stride-1 convolutions it suits (see `Winograd`),
-    /// with `winograd`'s transform when it was made from this `weight` (the same storage), else one made here.
+    /// `algorithm` `.automatic` runs Winograd F(4x4, 3x3) for the 3x3 stride-1 convolutions it suits (see
+    /// `Winograd4x4`; `.winograd2x2` F(2x2, 3x3)), with `winograd`'s transform when it was made from this `weight`
+    /// (the same storage) for the same algorithm, else one made here.
     public static func forward(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
                                padding: ConvPadding = .none, activation: ConvActivation = .none,
                                algorithm: ConvAlgorithm = .automatic, residual: Tensor? = nil,
@@ -40,16 +41,16 @@ public enum Conv2D {
             let out = ConvOutput(base: buf.baseAddress!, imageStride: g.outChannels * g.outHeight * g.outWidth,
                                  channelStride: g.outHeight * g.outWidth, rowStride: g.outWidth, colStride: 1,
                                  residual: residual.map { UnsafePointer($0.storage.pointer) })
-            if algorithm == .automatic, let plan = Winograd.plan(g, out: out) {
-                if let winograd, winograd.weight.storage === weight.storage {
-                    Winograd.forward(x: input.storage.pointer, g: g, plan: plan, u: winograd.u, bias: bias?.storage.pointer,
-                                     activation: activation, out: out)
+            if let (kind, plan) = WinogradKind.choose(algorithm, g, out: out) {
+                if let winograd, winograd.kind == kind, winograd.weight.storage === weight.storage {
+                    kind.forward(x: input.storage.pointer, g: g, plan: plan, u: winograd.u, bias: bias?.storage.pointer,
+                                 activation: activation, out: out)
                     return
                 }
-                let u = Winograd.transformWeights(forward: weight.storage.pointer, cin: g.inChannels, cout: g.outChannels)
+                let u = kind.transformWeights(forward: weight.storage.pointer, cin: g.inChannels, cout: g.outChannels)
                 defer { u.deallocate() }
-                Winograd.forward(x: input.storage.pointer, g: g, plan: plan, u: u, bias: bias?.storage.pointer,
-                                 activation: activation, out: out)
+                kind.forward(x: input.storage.pointer, g: g, plan: plan, u: u, bias: bias?.storage.pointer,
+                             activation: activation, out: out)
                 return
             }
             let packed = packWeights(weight.storage.pointer, cout: g.outChannels, cin: g.inChannels,

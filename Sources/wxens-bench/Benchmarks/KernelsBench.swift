@@ -27,8 +27,8 @@ struct KernelsBench: ParsableCommand {
     var clock: BenchClock = .wall
     @Option(help: "Our padding: zeros (as the peers), globe (reflect latitude, circular longitude), circular or reflect; the peers stay zero-padded.")
     var padding: String = "zeros"
-    @Option(help: "Our algorithm for forward and backward-data: automatic (Winograd F(2x2,3x3) where it suits) or direct.")
-    var algorithm: String = "automatic"
+    @Option(help: "Our algorithm for forward and backward-data: automatic (Winograd F(4x4,3x3) where it suits), winograd2x2 (F(2x2,3x3) where it suits) or direct.")
+    var algorithm: ConvAlgorithm = .automatic
     @Option(help: "Passes to time, comma-separated: forward, backward-data, backward-weight.")
     var passes: String = "forward,backward-data,backward-weight"
     @Flag(help: "Quick run: the first two shapes, 2 repeats.")
@@ -46,9 +46,6 @@ struct KernelsBench: ParsableCommand {
         var list = try shapes.map(Self.parseShapes) ?? Self.defaultShapes
         var reps = repeats
         if quick { list = Array(list.prefix(2)); reps = min(reps, 2) }
-        guard ["automatic", "direct"].contains(algorithm) else {
-            throw ValidationError("--algorithm is automatic or direct, got \(algorithm)")
-        }
         guard ["zeros", "globe", "circular", "reflect"].contains(padding) else {
             throw ValidationError("--padding is zeros, globe, circular or reflect, got \(padding)")
         }
@@ -81,7 +78,7 @@ struct KernelsBench: ParsableCommand {
                     let ofPeak = sgemm.map { gf / $0 }
                     if json {
                         var obj: [String: Any] = ["op": r.op, "shape": s, "threads": t, "gflops": gf, "peer": r.peer, "rounds": reps,
-                                                   "algorithm": algorithm]
+                                                   "algorithm": "\(algorithm)"]
                         obj["peer_gflops"] = peerGF ?? NSNull()
                         obj["ratio"] = ratio ?? NSNull()
                         obj["ratio_median"] = median ?? NSNull()
@@ -165,7 +162,7 @@ struct KernelsBench: ParsableCommand {
         default: pad = ConvPadding(.zeros(1))
         }
         let g = try ConvGeometry(inputShape: x.shape, weightShape: wt.shape, stride: 1, padding: pad)
-        let algo: ConvAlgorithm = algorithm == "direct" ? .direct : .automatic
+        let algo = algorithm
         let all: [(String, () throws -> Void)] = [
             ("forward", { _ = try Conv2D.forward(x, weight: wt, padding: pad, algorithm: algo) }),
             ("backward-data", { _ = try Conv2D.backwardData(gradOutput: go, weight: wt, inputShape: x.shape, padding: pad,
@@ -276,4 +273,20 @@ final class PeerServer {
             pending.append(chunk)
         }
     }
+}
+
+/// `--algorithm automatic|winograd2x2|direct`.
+extension ConvAlgorithm: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument {
+        case "automatic": self = .automatic
+        case "winograd2x2": self = .winograd2x2
+        case "direct": self = .direct
+        default: return nil
+        }
+    }
+
+    public static var allValueStrings: [String] { ["automatic", "winograd2x2", "direct"] }
+
+    public var defaultValueDescription: String { "\(self)" }
 }
